@@ -1,0 +1,81 @@
+/**
+ * @module errors
+ * Every error prediction-worker raises, in one table (after fastify's lib/errors.js).
+ * Each code has a message template, whether a retry can help (`retryable`: Pub/Sub push gets a
+ * 5xx only for those) and an HTTP status for the routes that surface it.
+ * docs/errors.md documents each code; test/errors.test.ts checks the two agree.
+ *
+ * @example
+ *   throw new PwError('PW_ERR_MODEL_FORMAT', { cause: err }, 'model.cbm', 'truncated flatbuffer');
+ */
+import { format } from 'node:util';
+
+export const ERROR_CODES = {
+  // configuration
+  PW_ERR_CONFIG: { message: 'Invalid configuration: %s', retryable: false, status: 500 },
+  PW_ERR_REGISTRY: { message: 'Invalid MONTHLY_MODELS registry entry %s: %s', retryable: false, status: 500 },
+  // model files and engine
+  PW_ERR_MODEL_FETCH: { message: 'Cannot fetch model %s: %s', retryable: true, status: 503 },
+  PW_ERR_MODEL_NOT_FOUND: { message: 'Model file not found: %s', retryable: false, status: 500 },
+  PW_ERR_MODEL_SHA256: { message: 'Model %s has sha256 %s, registry declares %s', retryable: false, status: 500 },
+  PW_ERR_MODEL_FORMAT: { message: 'Cannot read model %s: %s', retryable: false, status: 500 },
+  PW_ERR_MODEL_UNSUPPORTED: { message: 'Model %s uses what this evaluator does not support: %s', retryable: false, status: 500 },
+  PW_ERR_MODEL_FEATURES: { message: 'Model %s does not match its feature set: %s', retryable: false, status: 500 },
+  PW_ERR_MODEL_INPUT: { message: 'Bad input for model %s: %s', retryable: false, status: 400 },
+  PW_ERR_CHAMPION_NOT_LOADED: { message: 'Champion model is not loaded: %s', retryable: true, status: 503 },
+  // request handling
+  PW_ERR_ENVELOPE: { message: 'Invalid Pub/Sub push envelope: %s', retryable: false, status: 400 },
+  PW_ERR_PAYLOAD: { message: 'Invalid prediction request payload: %s', retryable: false, status: 400 },
+  PW_ERR_PLAYER_NOT_FOUND: { message: 'No feature-store row for %s on %s', retryable: false, status: 404 },
+  PW_ERR_STALE_MESSAGE: { message: 'Game date %s is in the past (today is %s)', retryable: false, status: 410 },
+  PW_ERR_AUTH: { message: 'Push authentication failed: %s', retryable: false, status: 401 },
+  PW_ERR_FORBIDDEN: { message: 'Push token not accepted: %s', retryable: false, status: 403 },
+  // storage
+  PW_ERR_FEATURE_STORE: { message: 'Feature store unavailable: %s', retryable: true, status: 503 },
+  PW_ERR_SINK_WRITE: { message: 'Cannot write %s: %s', retryable: true, status: 503 },
+  PW_ERR_STORAGE_READ: { message: 'Cannot read %s: %s', retryable: true, status: 503 },
+  PW_ERR_DB_LOCKED: { message: 'Embedded database %s is held by another process (a running worker?): %s', retryable: false, status: 409 },
+  // jobs
+  PW_ERR_JOB_INPUT: { message: 'Invalid job input: %s', retryable: false, status: 400 },
+  PW_ERR_NOTIFY: { message: 'Notification to %s failed: %s', retryable: true, status: 502 },
+  // CLI
+  PW_ERR_CLI_USAGE: { message: '%s', retryable: false, status: 400 },
+} as const satisfies Record<string, { message: string; retryable: boolean; status: number }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class PwError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly statusCode: number;
+
+  constructor(code: ErrorCode, options: { cause?: unknown } | undefined, ...args: Array<string | number>) {
+    const def = ERROR_CODES[code];
+    super(format(def.message, ...args), options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'PwError';
+    this.code = code;
+    this.retryable = def.retryable;
+    this.statusCode = def.status;
+  }
+}
+
+/** Shorthand: `pwError('PW_ERR_MODEL_FORMAT', 'a.cbm', 'truncated')`. */
+export function pwError(code: ErrorCode, ...args: Array<string | number>): PwError {
+  return new PwError(code, undefined, ...args);
+}
+
+export function isPwError(err: unknown, code?: ErrorCode): err is PwError {
+  return err instanceof PwError && (code === undefined || err.code === code);
+}
+
+/** A one-line reason for logs and CLI output, including the cause chain. */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const parts = [err.message];
+  let cause = (err as { cause?: unknown }).cause;
+  for (let depth = 0; cause instanceof Error && depth < 3; depth++) {
+    parts.push(cause.message);
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return parts.join(': ').replace(/\s+/g, ' ');
+}

@@ -1,0 +1,87 @@
+/**
+ * @module storage/storage
+ * The storage contract: one small interface per table family. Two implementations:
+ * `bigquery/` (official client, production) and `duckdb/` (embedded default, `npm start` with no
+ * cloud). Both run the same contract suite (storage.contract.ts). Pure modules never import
+ * this folder's implementations; entry points pick one and pass it down.
+ */
+import type { FeatureStoreRow } from './tables/feature-store.js';
+import type { PredictionRow } from './tables/player-prop-predictions.js';
+import type { RequestOutcomeRow } from './tables/request-outcomes.js';
+import type { PlayerGameSummaryRow } from './tables/player-game-summary.js';
+import type { PredictionAccuracyRow } from './tables/prediction-accuracy.js';
+import type { DailySignalRow } from './tables/daily-prediction-signals.js';
+import type { NotificationRow } from './tables/notifications.js';
+
+export interface FeatureStore {
+  /** Every player's row for one game date (one query for the whole slate). */
+  loadSlate(gameDate: string): Promise<FeatureStoreRow[]>;
+  /** Upsert by (game_date, player_lookup). Used by the demo seeder and tests. */
+  upsert(rows: FeatureStoreRow[]): Promise<void>;
+}
+
+export interface PredictionSink {
+  /**
+   * Store prediction rows. Idempotent by `prediction_id`: writing the same rows twice leaves one
+   * copy (embedded: keyed upsert; BigQuery: insertId + read-side dedup). Throws a retryable
+   * PwError('PW_ERR_SINK_WRITE') when the store is unreachable.
+   */
+  write(rows: PredictionRow[]): Promise<void>;
+  /**
+   * The current row per (game_date, game_id, player_lookup, system_id): the one from the latest
+   * request_published_at, ties broken by the largest prediction_id. The ONE current-row rule
+   * (incidents 10.5, 10.6): grading, signals, picks and listings all read through it.
+   */
+  currentPredictions(gameDate: string, systemIds?: readonly string[]): Promise<PredictionRow[]>;
+  /** Every stored row (history included) for a date, ordered by player, system, publish time. */
+  allPredictions(gameDate: string): Promise<PredictionRow[]>;
+}
+
+export interface OutcomeLog {
+  /** Upsert by message_id: the final outcome of a message. */
+  record(outcome: RequestOutcomeRow): Promise<void>;
+  forDate(gameDate: string): Promise<RequestOutcomeRow[]>;
+  /** Rejected messages (optionally only those received since an ISO time). */
+  rejected(sinceIso?: string): Promise<RequestOutcomeRow[]>;
+}
+
+export interface ActualsStore {
+  forDate(gameDate: string): Promise<PlayerGameSummaryRow[]>;
+  upsert(rows: PlayerGameSummaryRow[]): Promise<void>;
+}
+
+export interface AccuracyStore {
+  /** Replace every row of a game date in one step (delete-then-insert, atomic where supported). */
+  replaceDate(gameDate: string, rows: PredictionAccuracyRow[]): Promise<void>;
+  /** Rows with game_date in [from, to] (inclusive), optionally for some systems only. */
+  forRange(fromDate: string, toDate: string, systemIds?: readonly string[]): Promise<PredictionAccuracyRow[]>;
+}
+
+export interface SignalStore {
+  replaceDate(gameDate: string, rows: DailySignalRow[]): Promise<void>;
+  forDate(gameDate: string): Promise<DailySignalRow[]>;
+}
+
+export interface NotificationLog {
+  find(gameDate: string, kind: string): Promise<NotificationRow | undefined>;
+  /** Upsert by (game_date, kind). */
+  record(row: NotificationRow): Promise<void>;
+}
+
+export interface Storage {
+  /** 'bigquery' or 'duckdb', for logs and /ready. */
+  readonly kind: 'bigquery' | 'duckdb';
+  /** Where the data lives (dataset or file path), for humans. */
+  readonly location: string;
+  features: FeatureStore;
+  predictions: PredictionSink;
+  outcomes: OutcomeLog;
+  actuals: ActualsStore;
+  accuracy: AccuracyStore;
+  signals: SignalStore;
+  notifications: NotificationLog;
+  /** Cheap reachability check for /ready; throws when unreachable. */
+  ping(): Promise<void>;
+  /** Flush pending work and release connections. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,27 @@
+/** Every table, in one list: both storages create exactly these. */
+import { featureStoreTable } from './feature-store.js';
+import { playerPropPredictionsTable } from './player-prop-predictions.js';
+import { requestOutcomesTable } from './request-outcomes.js';
+import { playerGameSummaryTable } from './player-game-summary.js';
+import { predictionAccuracyTable } from './prediction-accuracy.js';
+import { dailyPredictionSignalsTable } from './daily-prediction-signals.js';
+import { notificationsTable } from './notifications.js';
+
+export * from './define.js';
+export * from './feature-store.js';
+export * from './player-prop-predictions.js';
+export * from './request-outcomes.js';
+export * from './player-game-summary.js';
+export * from './prediction-accuracy.js';
+export * from './daily-prediction-signals.js';
+export * from './notifications.js';
+
+export const ALL_TABLES = [
+  featureStoreTable,
+  playerPropPredictionsTable,
+  requestOutcomesTable,
+  playerGameSummaryTable,
+  predictionAccuracyTable,
+  dailyPredictionSignalsTable,
+  notificationsTable,
+] as const;
