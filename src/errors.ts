@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   PW_ERR_MODEL_FEATURES: { message: 'Model %s does not match its feature set: %s', retryable: false, status: 500 },
   PW_ERR_MODEL_INPUT: { message: 'Bad input for model %s: %s', retryable: false, status: 400 },
   PW_ERR_CHAMPION_NOT_LOADED: { message: 'Champion model is not loaded: %s', retryable: true, status: 503 },
+  PW_ERR_CHAMPION_FAILED: { message: 'Champion %s failed for message %s: %s', retryable: true, status: 503 },
   // request handling
   PW_ERR_ENVELOPE: { message: 'Invalid Pub/Sub push envelope: %s', retryable: false, status: 400 },
   PW_ERR_PAYLOAD: { message: 'Invalid prediction request payload: %s', retryable: false, status: 400 },

@@ -2,7 +2,7 @@
  * @module models/model-set
  * The champion (`catboost_v9`, from CATBOOST_V9_MODEL_PATH) plus every enabled MONTHLY_MODELS
  * entry, each isolated: a challenger that fails to load is reported and skipped, a challenger
- * that throws at predict time fails alone. (Implementation: see model-set-impl / loader.)
+ * that throws at predict time fails alone. (Implementation: `createModelSet` in model-set-loader.ts.)
  */
 import type { Predictor } from './predictor.js';
 import type { ModelRole } from '../storage/tables/player-prop-predictions.js';

@@ -35,6 +35,9 @@ export const predictionAccuracyTable = defineTable({
     prediction_correct: col.bool('true WIN, false LOSS, null otherwise').nullable(),
     is_voided: col.bool('Player did not play'),
     void_reason: col.string('Why the row is void').nullable(),
+    outcome_reason: col
+      .string('Why the outcome is not WIN/LOSS/PUSH, e.g. dnp_no_minutes, recommendation_pass, no_book_line, no_actuals')
+      .nullable(),
     graded_at: col.timestamp('When grading ran'),
   },
   key: ['game_date', 'system_id', 'player_lookup', 'game_id'],

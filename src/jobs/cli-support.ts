@@ -1,0 +1,42 @@
+/**
+ * Wiring shared by the post-game CLI commands (grade, signals, picks, compare): config, storage
+ * and the expected system ids. Commands accept injected dependencies so tests run them against an
+ * in-memory storage without touching the environment.
+ */
+import { loadConfig, type Config } from '../../config/env.js';
+import { CHAMPION_SYSTEM_ID, enabledEntries, parseRegistry } from '../../config/registry.js';
+import { MONTHLY_MODELS } from '../../config/monthly-models.js';
+import type { Storage } from '../storage/storage.js';
+import type { CliIo } from '../cli/io.js';
+
+export interface JobDeps {
+  /** Injected storage (tests); when absent, the command opens and closes its own. */
+  storage?: Storage;
+  config?: Config;
+  now?: Date;
+}
+
+/**
+ * The CLI never receives Pub/Sub pushes, so push authentication settings do not apply: default
+ * PUSH_AUTH to off here rather than demand a PUSH_AUDIENCE for an offline report.
+ */
+export function cliConfig(io: CliIo): Config {
+  return loadConfig({ PUSH_AUTH: 'off', ...io.env });
+}
+
+/** Champion + enabled MONTHLY_MODELS keys: the systems that should have rows each date. */
+export function expectedSystemIds(): string[] {
+  return [CHAMPION_SYSTEM_ID, ...enabledEntries(parseRegistry(MONTHLY_MODELS)).map(([id]) => id)];
+}
+
+/** Run `fn` with the injected storage, or with one opened from config and closed afterwards. */
+export async function withStorage<T>(deps: JobDeps, config: Config, fn: (storage: Storage) => Promise<T>): Promise<T> {
+  if (deps.storage) return fn(deps.storage);
+  const { openStorage } = await import('../storage/open.js');
+  const storage: Storage = await openStorage(config);
+  try {
+    return await fn(storage);
+  } finally {
+    await storage.close();
+  }
+}

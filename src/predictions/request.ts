@@ -1,0 +1,44 @@
+/**
+ * @module predictions/request
+ * The prediction request a coordinator publishes: one message per player (original §1.3).
+ * Only player_lookup, game_date and game_id are required; everything else is context that is
+ * copied onto the rows when present. Unknown extra fields pass validation but are not stored.
+ */
+import { z } from 'zod';
+
+/** YYYY-MM-DD that is also a real calendar date (2026-02-30 is refused). */
+export const calendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  }, 'not a real calendar date');
+
+const optionalText = z.string().nullish();
+const optionalNumber = z.number().nullish();
+const optionalBool = z.boolean().nullish();
+
+export const predictionRequestSchema = z.looseObject({
+  player_lookup: z.string().min(1).max(128),
+  game_date: calendarDate,
+  game_id: z.string().min(1).max(128),
+  /** Lines to predict against; normally one, `[null]` for no line. Only their median is used. */
+  line_values: z.array(z.number().nullable()).nullish(),
+  actual_prop_line: optionalNumber,
+  has_prop_line: optionalBool,
+  line_source: optionalText,
+  line_source_api: optionalText,
+  sportsbook: optionalText,
+  was_line_fallback: optionalBool,
+  line_minutes_before_game: optionalNumber,
+  team_abbr: optionalText,
+  opponent_team_abbr: optionalText,
+  is_home: optionalBool,
+  projected_minutes: optionalNumber,
+  prediction_run_mode: optionalText,
+  batch_id: optionalText,
+  correlation_id: optionalText,
+});
+
+export type PredictionRequest = z.infer<typeof predictionRequestSchema>;

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { runStorageContract } from '../storage.contract.js';
+import { samplePredictionRow, SAMPLE_DATE } from '../sample-rows.js';
+import { openDuckDbStorage } from './duckdb-storage.js';
+
+runStorageContract({ name: 'duckdb (:memory:)', create: () => openDuckDbStorage({ path: ':memory:' }) });
+
+describe('duckdb storage', () => {
+  it('serialises concurrent writes: every message of a burst is stored once', async () => {
+    const storage = await openDuckDbStorage({ path: ':memory:' });
+    try {
+      const writes = Array.from({ length: 50 }, (_, i) =>
+        storage.predictions.write([
+          samplePredictionRow({ prediction_id: `${i}`.padStart(31, '0') + 'a', player_lookup: `player${i}`, message_id: `m${i}` }),
+          samplePredictionRow({ prediction_id: `${i}`.padStart(31, '0') + 'b', player_lookup: `player${i}`, message_id: `m${i}`, system_id: 'challenger_a', model_role: 'challenger' }),
+        ]),
+      );
+      await Promise.all([...writes, ...writes.map(() => storage.predictions.currentPredictions(SAMPLE_DATE))]);
+      expect(await storage.predictions.allPredictions(SAMPLE_DATE)).toHaveLength(100);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('a batch with the same prediction_id twice keeps the last one', async () => {
+    const storage = await openDuckDbStorage({ path: ':memory:' });
+    try {
+      const second = samplePredictionRow({ predicted_points: 30 });
+      await storage.predictions.write([samplePredictionRow(), second]);
+      expect(await storage.predictions.allPredictions(SAMPLE_DATE)).toEqual([second]);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('a failed replaceDate leaves the previous rows in place (one transaction)', async () => {
+    const storage = await openDuckDbStorage({ path: ':memory:' });
+    try {
+      const { sampleSignalRow } = await import('../sample-rows.js');
+      const kept = sampleSignalRow();
+      await storage.signals.replaceDate(SAMPLE_DATE, [kept]);
+      // A NOT NULL violation in the INSERT must roll back the DELETE.
+      const broken = { ...sampleSignalRow({ system_id: 'x' }), signal_explanation: null } as unknown as typeof kept;
+      await expect(storage.signals.replaceDate(SAMPLE_DATE, [broken])).rejects.toMatchObject({ code: 'PW_ERR_SINK_WRITE' });
+      expect(await storage.signals.forDate(SAMPLE_DATE)).toEqual([kept]);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('a write after close fails with a clear error', async () => {
+    const storage = await openDuckDbStorage({ path: ':memory:' });
+    await storage.close();
+    await expect(storage.predictions.write([samplePredictionRow()])).rejects.toMatchObject({ code: 'PW_ERR_SINK_WRITE' });
+  });
+});

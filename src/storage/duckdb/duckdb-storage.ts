@@ -1,0 +1,376 @@
+/**
+ * @module storage/duckdb/duckdb-storage
+ * The embedded Storage: one DuckDB file (or ':memory:' in tests) holding every table of
+ * ALL_TABLES. Writes are keyed upserts, so re-running any step is safe: rows go through the
+ * appender into a connection-local stage table, then one `INSERT … SELECT … ON CONFLICT (key) DO
+ * UPDATE` merges them (atomic: one statement). `replaceDate` is DELETE + merge in one transaction.
+ *
+ * Writes run on one connection through a FIFO queue (a connection runs one statement at a time
+ * and BEGIN…COMMIT must not interleave). Upserts to a table that arrive while the writer is busy
+ * join one group and are merged together ("group commit"): a statement costs about the same for
+ * 6 rows as for 60, so throughput grows with load while a lone write waits for nothing. Each
+ * caller's promise resolves only once its rows are committed (no write-behind: an acknowledged
+ * Pub/Sub message is never lost); if a group fails, its members are retried one by one so one bad
+ * message cannot fail the others. Reads use a second connection with its own queue; MVCC keeps
+ * them consistent and a slow read never delays a push's write.
+ *
+ * DuckDB lets one process open a file read-write; a second open fails with PW_ERR_DB_LOCKED,
+ * whose message names the file and what to do.
+ *
+ * @example
+ *   const storage = await openDuckDbStorage({ path: 'data/prediction-worker.duckdb' });
+ *   await storage.predictions.write(rows);
+ *   await storage.close();
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DuckDBInstance, LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { PwError, type ErrorCode } from '../../errors.js';
+import type { Storage } from '../storage.js';
+import {
+  ALL_TABLES,
+  dailyPredictionSignalsTable,
+  duckDbColumnType,
+  duckDbDdl,
+  embeddedName,
+  featureStoreTable,
+  notificationsTable,
+  playerGameSummaryTable,
+  playerPropPredictionsTable,
+  predictionAccuracyTable,
+  requestOutcomesTable,
+  type AnyTable,
+  type RowOf,
+} from '../tables/index.js';
+import { columnsOf, fromDuckDbRow, lastPerKey, mergeSql, rowParams, selectFrom, stageDdl, stageName } from './values.js';
+
+export interface DuckDbStorageOptions {
+  /** A file path (its directory is created) or ':memory:'. */
+  path: string;
+  /** Open without write access (CLI reports). Still conflicts with a read-write holder. */
+  readOnly?: boolean;
+}
+
+interface PendingWrite {
+  rows: readonly Record<string, unknown>[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** Runs tasks one at a time, in call order; a failed task does not block the next. */
+class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(task, task);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  idle(): Promise<unknown> {
+    return this.tail;
+  }
+}
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+function lockedError(path: string, err: unknown): PwError {
+  const pid = /PID (\d+)/.exec(message(err))?.[1];
+  const holder = pid ? `process ${pid}` : 'another process';
+  return new PwError(
+    'PW_ERR_DB_LOCKED',
+    { cause: err },
+    path,
+    `${holder} holds it (DuckDB allows one read-write process per file). Stop that worker/process, ` +
+      `or query the running worker through its HTTP endpoints instead of opening the file`,
+  );
+}
+
+export async function openDuckDbStorage(options: DuckDbStorageOptions): Promise<Storage> {
+  const inMemory = options.path === ':memory:';
+  const path = inMemory ? options.path : resolve(options.path);
+  if (!inMemory && !options.readOnly) mkdirSync(dirname(path), { recursive: true });
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path, options.readOnly ? { access_mode: 'READ_ONLY' } : {});
+  } catch (err) {
+    if (/lock/i.test(message(err))) throw lockedError(path, err);
+    throw new PwError('PW_ERR_STORAGE_READ', { cause: err }, path, message(err));
+  }
+  const writer = await instance.connect();
+  const reader = await instance.connect();
+  try {
+    if (!options.readOnly) {
+      for (const table of ALL_TABLES) {
+        await writer.run(duckDbDdl(table));
+        await addMissingColumns(writer, path, table);
+      }
+    }
+  } catch (err) {
+    writer.closeSync();
+    reader.closeSync();
+    instance.closeSync();
+    throw err;
+  }
+  return new DuckDbStorage(path, instance, writer, reader);
+}
+
+/**
+ * A file written by an older build lacks columns added since: add them (additive changes only,
+ * the same rule BigQuery applies). A missing REQUIRED column cannot be back-filled: say so.
+ */
+async function addMissingColumns(conn: DuckDBConnection, path: string, table: AnyTable): Promise<void> {
+  const existing = new Set(
+    (
+      await conn.runAndReadAll('SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?', [
+        table.dataset,
+        table.name,
+      ])
+    )
+      .getRowObjectsJS()
+      .map((r) => String(r.column_name)),
+  );
+  for (const [name, c] of columnsOf(table)) {
+    if (existing.has(name)) continue;
+    if (c.mode === 'REQUIRED') {
+      throw new PwError(
+        'PW_ERR_CONFIG',
+        undefined,
+        `${path}: table ${embeddedName(table)} lacks the required column ${name}; move the file aside and let the worker create a new one`,
+      );
+    }
+    await conn.run(`ALTER TABLE ${embeddedName(table)} ADD COLUMN "${name}" ${duckDbColumnType(c)}`);
+  }
+}
+
+class DuckDbStorage implements Storage {
+  readonly kind = 'duckdb' as const;
+  private readonly writes = new SerialQueue();
+  private readonly reads = new SerialQueue();
+  /** Per table: upserts waiting for the writer, to be merged in one statement. */
+  private readonly openGroups = new Map<AnyTable, PendingWrite[]>();
+  /** Tables whose TEMP stage exists on the write connection. */
+  private readonly staged = new Set<AnyTable>();
+  private closed = false;
+
+  constructor(
+    readonly location: string,
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+    private readonly reader: DuckDBConnection,
+  ) {}
+
+  // ---- generic helpers -------------------------------------------------------------------
+
+  private ensureOpen(code: ErrorCode, what: string): void {
+    if (this.closed) throw new PwError(code, undefined, what, `storage ${this.location} is closed`);
+  }
+
+  private async select<T extends AnyTable>(
+    table: T,
+    where: string,
+    params: DuckDBValue[],
+    types: DuckDBType[],
+    tail: string,
+  ): Promise<Array<RowOf<T>>> {
+    this.ensureOpen('PW_ERR_STORAGE_READ', table.name);
+    const raw = await this.reads
+      .run(async () => (await this.reader.runAndReadAll(`${selectFrom(table)} WHERE ${where} ${tail}`, params, types)).getRowObjectsJS())
+      .catch((err: unknown) => {
+        throw new PwError('PW_ERR_STORAGE_READ', { cause: err }, embeddedName(table), message(err));
+      });
+    return raw.map((r) => {
+      const parsed = table.rowSchema.safeParse(fromDuckDbRow(table, r));
+      if (!parsed.success) {
+        throw new PwError('PW_ERR_STORAGE_READ', { cause: parsed.error }, embeddedName(table), `stored row does not match the schema: ${parsed.error.message}`);
+      }
+      return parsed.data as RowOf<T>;
+    });
+  }
+
+  private wrapWriteError(table: AnyTable, err: unknown): PwError {
+    if (err instanceof PwError) return err;
+    return new PwError('PW_ERR_SINK_WRITE', { cause: err }, embeddedName(table), message(err));
+  }
+
+  /** Append rows to the table's stage and merge them (one statement); the stage is left empty. */
+  private async stageAndMerge(table: AnyTable, rows: readonly Record<string, unknown>[]): Promise<void> {
+    const unique = lastPerKey(table, rows); // one statement may not update the same key twice
+    if (unique.length === 0) return;
+    if (!this.staged.has(table)) {
+      await this.writer.run(stageDdl(table));
+      this.staged.add(table);
+    }
+    try {
+      const appender = await this.writer.createAppender(stageName(table));
+      try {
+        for (const row of unique) {
+          for (const [value, type] of rowParams(table, row)) appender.appendValue(value, type);
+          appender.endRow();
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+      await this.writer.run(mergeSql(table));
+    } finally {
+      await this.writer.run(`DELETE FROM ${stageName(table)}`);
+    }
+  }
+
+  /** Queue an upsert; it joins the table's open group if one is waiting for the writer. */
+  private async upsert(table: AnyTable, rows: readonly Record<string, unknown>[]): Promise<void> {
+    this.ensureOpen('PW_ERR_SINK_WRITE', table.name);
+    if (rows.length === 0) return;
+    return new Promise<void>((resolve, reject) => {
+      const open = this.openGroups.get(table);
+      if (open) {
+        open.push({ rows, resolve, reject });
+        return;
+      }
+      const group: PendingWrite[] = [{ rows, resolve, reject }];
+      this.openGroups.set(table, group);
+      void this.writes.run(() => this.commitGroup(table, group));
+    });
+  }
+
+  private async commitGroup(table: AnyTable, group: PendingWrite[]): Promise<void> {
+    if (this.openGroups.get(table) === group) this.openGroups.delete(table); // later writes start a new group
+    try {
+      await this.stageAndMerge(table, group.flatMap((g) => g.rows));
+      for (const g of group) g.resolve();
+    } catch (err) {
+      if (group.length === 1) return group[0].reject(this.wrapWriteError(table, err));
+      for (const g of group) {
+        await this.stageAndMerge(table, g.rows).then(g.resolve, (e: unknown) => g.reject(this.wrapWriteError(table, e)));
+      }
+    }
+  }
+
+  private async replaceDate(table: AnyTable, gameDate: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+    this.ensureOpen('PW_ERR_SINK_WRITE', table.name);
+    const foreign = rows.find((r) => r.game_date !== gameDate);
+    if (foreign) {
+      throw new PwError('PW_ERR_SINK_WRITE', undefined, embeddedName(table), `replaceDate(${gameDate}) got a row for ${String(foreign.game_date)}`);
+    }
+    this.openGroups.delete(table); // upserts called after this must not run before it
+    await this.writes
+      .run(async () => {
+        await this.writer.run('BEGIN TRANSACTION');
+        try {
+          await this.writer.run(`DELETE FROM ${embeddedName(table)} WHERE game_date = CAST(? AS DATE)`, [gameDate], [VARCHAR]);
+          await this.stageAndMerge(table, rows);
+          await this.writer.run('COMMIT');
+        } catch (err) {
+          await this.writer.run('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+      })
+      .catch((err: unknown) => {
+        throw this.wrapWriteError(table, err);
+      });
+  }
+
+  /** `AND list_contains(?, system_id)` when a system filter is given. */
+  private static systemFilter(systemIds: readonly string[] | undefined): { sql: string; values: DuckDBValue[]; types: DuckDBType[] } {
+    if (systemIds === undefined) return { sql: '', values: [], types: [] };
+    return { sql: ' AND list_contains(?, system_id)', values: [listValue([...systemIds])], types: [LIST(VARCHAR)] };
+  }
+
+  // ---- the interfaces ----------------------------------------------------------------------
+
+  features: Storage['features'] = {
+    loadSlate: (gameDate) => this.select(featureStoreTable, 'game_date = CAST(? AS DATE)', [gameDate], [VARCHAR], 'ORDER BY player_lookup'),
+    upsert: (rows) => this.upsert(featureStoreTable, rows),
+  };
+
+  predictions: Storage['predictions'] = {
+    write: (rows) => this.upsert(playerPropPredictionsTable, rows),
+    currentPredictions: (gameDate, systemIds) => {
+      const f = DuckDbStorage.systemFilter(systemIds);
+      return this.select(
+        playerPropPredictionsTable,
+        `game_date = CAST(? AS DATE)${f.sql}`,
+        [gameDate, ...f.values],
+        [VARCHAR, ...f.types],
+        // The ONE current-row rule (storage.ts): latest publish time, then largest prediction_id.
+        `QUALIFY ROW_NUMBER() OVER (PARTITION BY game_date, game_id, player_lookup, system_id
+           ORDER BY request_published_at DESC, prediction_id DESC) = 1
+         ORDER BY player_lookup, system_id, game_id`,
+      );
+    },
+    allPredictions: (gameDate) =>
+      this.select(
+        playerPropPredictionsTable,
+        'game_date = CAST(? AS DATE)',
+        [gameDate],
+        [VARCHAR],
+        'ORDER BY player_lookup, system_id, request_published_at, prediction_id',
+      ),
+  };
+
+  outcomes: Storage['outcomes'] = {
+    record: (outcome) => this.upsert(requestOutcomesTable, [outcome]),
+    forDate: (gameDate) =>
+      this.select(requestOutcomesTable, 'game_date = CAST(? AS DATE)', [gameDate], [VARCHAR], 'ORDER BY received_at, message_id'),
+    rejected: (sinceIso) =>
+      sinceIso === undefined
+        ? this.select(requestOutcomesTable, "outcome = 'rejected'", [], [], 'ORDER BY received_at, message_id')
+        : this.select(
+            requestOutcomesTable,
+            "outcome = 'rejected' AND received_at >= CAST(? AS TIMESTAMPTZ)",
+            [sinceIso],
+            [VARCHAR],
+            'ORDER BY received_at, message_id',
+          ),
+  };
+
+  actuals: Storage['actuals'] = {
+    forDate: (gameDate) =>
+      this.select(playerGameSummaryTable, 'game_date = CAST(? AS DATE)', [gameDate], [VARCHAR], 'ORDER BY player_lookup, game_id'),
+    upsert: (rows) => this.upsert(playerGameSummaryTable, rows),
+  };
+
+  accuracy: Storage['accuracy'] = {
+    replaceDate: (gameDate, rows) => this.replaceDate(predictionAccuracyTable, gameDate, rows),
+    forRange: (fromDate, toDate, systemIds) => {
+      const f = DuckDbStorage.systemFilter(systemIds);
+      return this.select(
+        predictionAccuracyTable,
+        `game_date BETWEEN CAST(? AS DATE) AND CAST(? AS DATE)${f.sql}`,
+        [fromDate, toDate, ...f.values],
+        [VARCHAR, VARCHAR, ...f.types],
+        'ORDER BY game_date, system_id, player_lookup, game_id',
+      );
+    },
+  };
+
+  signals: Storage['signals'] = {
+    replaceDate: (gameDate, rows) => this.replaceDate(dailyPredictionSignalsTable, gameDate, rows),
+    forDate: (gameDate) =>
+      this.select(dailyPredictionSignalsTable, 'game_date = CAST(? AS DATE)', [gameDate], [VARCHAR], 'ORDER BY system_id'),
+  };
+
+  notifications: Storage['notifications'] = {
+    find: async (gameDate, kind) =>
+      (await this.select(notificationsTable, 'game_date = CAST(? AS DATE) AND kind = ?', [gameDate, kind], [VARCHAR, VARCHAR], ''))[0],
+    record: (row) => this.upsert(notificationsTable, [row]),
+  };
+
+  async ping(): Promise<void> {
+    this.ensureOpen('PW_ERR_STORAGE_READ', 'ping');
+    await this.reads.run(() => this.reader.run('SELECT 1')).catch((err: unknown) => {
+      throw new PwError('PW_ERR_STORAGE_READ', { cause: err }, this.location, message(err));
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Let queued statements finish before the connections go away.
+    await Promise.all([this.writes.idle(), this.reads.idle()]);
+    this.writer.closeSync();
+    this.reader.closeSync();
+    this.instance.closeSync();
+  }
+}

@@ -1,0 +1,1 @@
+export { openDuckDbStorage, type DuckDbStorageOptions } from './duckdb-storage.js';

@@ -1,0 +1,175 @@
+/**
+ * @module storage/sample-rows
+ * Valid example rows for every table, for tests (the storage contract, and anyone who needs a
+ * row to write). Each builder takes overrides; the defaults pass the table's rowSchema.
+ */
+import type {
+  DailySignalRow,
+  FeatureStoreRow,
+  NotificationRow,
+  PlayerGameSummaryRow,
+  PredictionAccuracyRow,
+  PredictionRow,
+  RequestOutcomeRow,
+} from './tables/index.js';
+
+export const SAMPLE_DATE = '2025-11-08';
+
+export function sampleFeatureRow(o: Partial<FeatureStoreRow> = {}): FeatureStoreRow {
+  return {
+    game_date: SAMPLE_DATE,
+    player_lookup: 'lebronjames',
+    game_id: '20251108_LAL_GSW',
+    feature_names: ['points_avg_last_5', 'vegas_points_line'],
+    features: [24.5, 25.5],
+    feature_version: 'v2_33features',
+    feature_quality_score: 91.5,
+    team_abbr: 'LAL',
+    opponent_team_abbr: 'GSW',
+    created_at: '2025-11-08T10:00:00.000Z',
+    ...o,
+  };
+}
+
+export function samplePredictionRow(o: Partial<PredictionRow> = {}): PredictionRow {
+  return {
+    prediction_id: '0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+    system_id: 'catboost_v9',
+    model_role: 'champion',
+    player_lookup: 'lebronjames',
+    game_id: '20251108_LAL_GSW',
+    game_date: SAMPLE_DATE,
+    predicted_points: 26.4,
+    raw_prediction: 26.43,
+    line_value: 25.5,
+    line_provenance: 'actual_prop_line',
+    has_prop_line: true,
+    line_source: 'ACTUAL_PROP',
+    line_source_api: 'ODDS_API',
+    sportsbook: 'DRAFTKINGS',
+    was_line_fallback: false,
+    edge: 0.9,
+    recommendation: 'PASS',
+    confidence_pct: 72.5,
+    vegas_source: 'request_line',
+    missing_critical_features: [],
+    defaulted_features: ['pct_paint'],
+    features_snapshot: JSON.stringify({ vegas_points_line: 25.5 }),
+    feature_version: 'v2_33features',
+    feature_quality_score: 91.5,
+    model_path: 'models/catboost_v9.cbm',
+    model_sha256: 'a'.repeat(64),
+    model_version: 'catboost_v9',
+    model_format: 'cbm',
+    build_commit: 'dev',
+    message_id: 'msg-1',
+    request_published_at: '2025-11-08T12:00:00.000Z',
+    prediction_run_mode: null,
+    created_at: '2025-11-08T12:00:01.000Z',
+    ...o,
+  };
+}
+
+export function sampleOutcomeRow(o: Partial<RequestOutcomeRow> = {}): RequestOutcomeRow {
+  return {
+    message_id: 'msg-1',
+    outcome: 'written',
+    reason_code: null,
+    reason: null,
+    player_lookup: 'lebronjames',
+    game_date: SAMPLE_DATE,
+    rows_written: 2,
+    systems: ['catboost_v9', 'catboost_v9_train1102_0215'],
+    failed_systems: [],
+    subscription: 'projects/p/subscriptions/s',
+    delivery_attempt: 1,
+    raw_message: null,
+    received_at: '2025-11-08T12:00:00.500Z',
+    ...o,
+  };
+}
+
+export function sampleActualRow(o: Partial<PlayerGameSummaryRow> = {}): PlayerGameSummaryRow {
+  return {
+    player_lookup: 'lebronjames',
+    game_id: '20251108_LAL_GSW',
+    game_date: SAMPLE_DATE,
+    points: 28,
+    minutes_played: 35.5,
+    team_abbr: 'LAL',
+    opponent_team_abbr: 'GSW',
+    ...o,
+  };
+}
+
+export function sampleAccuracyRow(o: Partial<PredictionAccuracyRow> = {}): PredictionAccuracyRow {
+  return {
+    game_date: SAMPLE_DATE,
+    system_id: 'catboost_v9',
+    model_role: 'champion',
+    player_lookup: 'lebronjames',
+    game_id: '20251108_LAL_GSW',
+    prediction_id: '0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+    model_sha256: 'a'.repeat(64),
+    model_version: 'catboost_v9',
+    recommendation: 'OVER',
+    line_value: 25.5,
+    line_source: 'ACTUAL_PROP',
+    sportsbook: 'DRAFTKINGS',
+    predicted_points: 27.5,
+    confidence_pct: 75,
+    edge: 2,
+    actual_points: 28,
+    minutes_played: 35.5,
+    absolute_error: 0.5,
+    signed_error: -0.5,
+    within_3_points: true,
+    within_5_points: true,
+    predicted_margin: 2,
+    actual_margin: 2.5,
+    outcome: 'WIN',
+    outcome_reason: null,
+    prediction_correct: true,
+    is_voided: false,
+    void_reason: null,
+    graded_at: '2025-11-09T08:00:00.000Z',
+    ...o,
+  };
+}
+
+export function sampleSignalRow(o: Partial<DailySignalRow> = {}): DailySignalRow {
+  return {
+    game_date: SAMPLE_DATE,
+    system_id: 'catboost_v9',
+    model_role: 'champion',
+    total_picks: 40,
+    over_count: 18,
+    under_count: 15,
+    pass_count: 7,
+    high_edge_picks: 4,
+    edge_3plus_picks: 11,
+    pct_over: 45,
+    pct_under: 37.5,
+    avg_confidence_pct: 71.2,
+    avg_abs_edge: 2.1,
+    avg_pvl: -0.3,
+    slate_games: 8,
+    skew_category: 'BALANCED',
+    volume_category: 'NORMAL',
+    daily_signal: 'GREEN',
+    signal_explanation: 'balanced slate with normal volume',
+    calculated_at: '2025-11-08T15:00:00.000Z',
+    ...o,
+  };
+}
+
+export function sampleNotificationRow(o: Partial<NotificationRow> = {}): NotificationRow {
+  return {
+    game_date: SAMPLE_DATE,
+    kind: 'picks_slack',
+    system_id: 'catboost_v9',
+    payload: JSON.stringify({ text: '3 picks' }),
+    sent_at: '2025-11-08T16:00:00.000Z',
+    ...o,
+  };
+}

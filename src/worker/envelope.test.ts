@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { bodyDigest, decodePush, normalisePublishTime } from './envelope.js';
+
+const envelope = (message: Record<string, unknown>) => JSON.stringify({ message, subscription: 'projects/p/subscriptions/s', deliveryAttempt: 2 });
+const data = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64');
+const payload = { player_lookup: 'lebronjames', game_date: '2026-02-10', game_id: '20260210_LAL_GSW' };
+
+describe('decodePush', () => {
+  it('decodes a valid push', () => {
+    const r = decodePush(envelope({ data: data({ ...payload, unknown_extra: 1 }), messageId: 'm1', publishTime: '2026-02-10T12:00:00.5Z' }));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.request.player_lookup).toBe('lebronjames');
+    expect(r.meta).toMatchObject({ messageId: 'm1', publishedAt: '2026-02-10T12:00:00.500Z', subscription: 'projects/p/subscriptions/s', deliveryAttempt: 2 });
+  });
+  it('accepts message_id / publish_time spellings', () => {
+    const r = decodePush(envelope({ data: data(payload), message_id: 'm2', publish_time: '2026-02-10T12:00:00Z' }));
+    expect(r.ok && r.meta.messageId).toBe('m2');
+  });
+  it('keeps what it could read when the payload is invalid', () => {
+    const r = decodePush(envelope({ data: data({ player_lookup: 'x', game_date: '2026-02-10' }), messageId: 'm3' }));
+    expect(r).toMatchObject({ ok: false, code: 'PW_ERR_PAYLOAD', meta: { messageId: 'm3', playerLookup: 'x', gameDate: '2026-02-10' } });
+    if (!r.ok) expect(r.reason).toMatch(/game_id/);
+  });
+  it('without a messageId the id is the digest of the body (stable across redeliveries)', () => {
+    const raw = '{"broken"';
+    const r = decodePush(raw);
+    expect(r).toMatchObject({ ok: false, code: 'PW_ERR_ENVELOPE', meta: { messageId: bodyDigest(raw) } });
+  });
+  it('refuses bad base64, missing data and real-looking but impossible dates', () => {
+    expect(decodePush(envelope({ data: '!!!', messageId: 'm' }))).toMatchObject({ ok: false, code: 'PW_ERR_ENVELOPE' });
+    expect(decodePush(envelope({ messageId: 'm' }))).toMatchObject({ ok: false, code: 'PW_ERR_ENVELOPE' });
+    expect(decodePush(envelope({ data: data({ ...payload, game_date: '2026-13-01' }), messageId: 'm' }))).toMatchObject({ ok: false, code: 'PW_ERR_PAYLOAD' });
+  });
+  it('normalises nanosecond publish times and rejects garbage', () => {
+    expect(normalisePublishTime('2026-02-10T12:00:00.123456789Z')).toBe('2026-02-10T12:00:00.123Z');
+    expect(normalisePublishTime('yesterday')).toBeNull();
+  });
+});

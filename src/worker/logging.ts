@@ -1,0 +1,43 @@
+/**
+ * @module worker/logging
+ * Cloud Logging's structured-log format for pino: `severity` (not pino's numeric `level`),
+ * `message` (not `msg`), ISO time, and the request's trace as `logging.googleapis.com/trace`
+ * so every line of a request groups under its trace in the console.
+ */
+import type { LoggerOptions } from 'pino';
+
+const SEVERITY: Record<string, string> = {
+  trace: 'DEBUG',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARNING',
+  error: 'ERROR',
+  fatal: 'CRITICAL',
+};
+
+export function cloudLoggingOptions(level: string): LoggerOptions {
+  return {
+    level,
+    messageKey: 'message',
+    timestamp: () => `,"time":"${new Date().toISOString()}"`,
+    formatters: {
+      level: (label) => ({ severity: SEVERITY[label] ?? 'DEFAULT' }),
+    },
+  };
+}
+
+/**
+ * Bindings for a request's child logger from `X-Cloud-Trace-Context: TRACE_ID/SPAN_ID;o=1`.
+ * Cloud Logging wants `projects/<project>/traces/<trace>`; without a project id the bare trace
+ * id is kept (still searchable).
+ */
+export function traceBindings(header: string | string[] | undefined, projectId: string | undefined): Record<string, string> | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return undefined;
+  const match = /^([0-9a-fA-F]{1,64})(?:\/(\d+))?/.exec(value);
+  if (!match) return undefined;
+  const trace = projectId ? `projects/${projectId}/traces/${match[1]}` : match[1]!;
+  const bindings: Record<string, string> = { 'logging.googleapis.com/trace': trace };
+  if (match[2]) bindings['logging.googleapis.com/spanId'] = match[2];
+  return bindings;
+}

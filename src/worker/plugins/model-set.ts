@@ -1,0 +1,47 @@
+/**
+ * @module worker/plugins/model-set
+ * Decorates `modelSet`: the champion plus every enabled MONTHLY_MODELS challenger, loaded once at
+ * boot (never on the request path). An injected set (tests) is used as is. onClose releases the
+ * loaded models (ONNX sessions).
+ */
+import fp from 'fastify-plugin';
+import type { ModelSet } from '../../models/model-set.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    modelSet: ModelSet;
+  }
+}
+
+export interface ModelSetPluginOptions {
+  modelSet?: ModelSet | undefined;
+}
+
+export default fp<ModelSetPluginOptions>(
+  async (app, opts) => {
+    let modelSet = opts.modelSet;
+    if (!modelSet) {
+      const [{ createModelSet }, { modelStoreFromConfig }, { parseRegistry }, { MONTHLY_MODELS }] = await Promise.all([
+        import('../../models/model-set-loader.js'),
+        import('../../models/model-store.js'),
+        import('../../../config/registry.js'),
+        import('../../../config/monthly-models.js'),
+      ]);
+      const config = app.config;
+      modelSet = await createModelSet({
+        championPath: config.CATBOOST_V9_MODEL_PATH,
+        championSha256: config.CATBOOST_V9_MODEL_SHA256,
+        registry: parseRegistry(MONTHLY_MODELS),
+        store: modelStoreFromConfig(config),
+        engine: config.MODEL_ENGINE,
+        logger: app.log,
+      });
+    }
+    if (!modelSet.champion) app.log.error('champion not loaded: /ready answers 503 and /predict retries (see GET /models)');
+    app.decorate('modelSet', modelSet);
+    app.addHook('onClose', async () => {
+      await modelSet.close();
+    });
+  },
+  { name: 'model-set', dependencies: ['config'], fastify: '5.x' },
+);

@@ -1,0 +1,94 @@
+/**
+ * The real entry point (src/worker/server.ts) as a child process: config from the environment,
+ * embedded storage in a temp dir, listen on a free port, then SIGTERM → graceful close, exit 0
+ * within the grace period, and what was acknowledged is on disk.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDuckDbStorage } from '../../src/storage/duckdb/index.js';
+import { FIXTURE_MODELS, HAVE_FIXTURES, REPO_ROOT, SKIP_REASON, pushBody, request } from './helper.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+async function waitForHealth(base: string, deadlineMs: number, hasExited: () => boolean): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    if (hasExited()) throw new Error('worker exited before answering /health');
+    try {
+      if ((await fetch(`${base}/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > until) throw new Error(`worker did not answer /health within ${deadlineMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(!HAVE_FIXTURES)(`server process (${HAVE_FIXTURES ? 'fixtures found' : SKIP_REASON})`, () => {
+  it('serves, then exits 0 on SIGTERM within SHUTDOWN_GRACE_MS with its data flushed', async () => {
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'pw-server-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/server.ts'], {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PUSH_AUTH: 'off',
+        STORAGE_BACKEND: 'embedded',
+        WORKER_DATA_DIR: dataDir,
+        CATBOOST_V9_MODEL_PATH: FIXTURE_MODELS[0]!,
+        MODEL_CACHE_DIR: join(dataDir, 'models'),
+        SHUTDOWN_GRACE_MS: '8000',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    child.stdout.on('data', (c) => output.push(String(c)));
+    child.stderr.on('data', (c) => output.push(String(c)));
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitForHealth(base, 25_000, () => child.exitCode !== null).catch((err: Error) => {
+        throw new Error(`${err.message}\n${output.join('')}`);
+      });
+      // A message for a player the store does not have: acknowledged and recorded on disk.
+      const res = await fetch(`${base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: pushBody(request('nobody', '2099-01-01'), { messageId: 'm-sigterm' }) });
+      expect(res.status).toBe(200);
+
+      const sentAt = Date.now();
+      child.kill('SIGTERM');
+      const result = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 8_000))]);
+      expect(result, output.join('')).toEqual({ code: 0, signal: null });
+      expect(Date.now() - sentAt).toBeLessThan(8_000);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+
+    // Closed cleanly: the file is unlocked and the outcome is there.
+    const lines = output.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.some((l) => l.severity === 'INFO' && typeof l.message === 'string')).toBe(true);
+    const { readdirSync } = await import('node:fs');
+    const dbFile = readdirSync(dataDir).find((f) => f.endsWith('.duckdb'));
+    expect(dbFile, `no .duckdb file in ${dataDir}`).toBeDefined();
+    const storage = await openDuckDbStorage({ path: join(dataDir, dbFile!) });
+    try {
+      expect((await storage.outcomes.rejected()).map((o) => o.message_id)).toContain('m-sigterm');
+    } finally {
+      await storage.close();
+    }
+  }, 45_000);
+});
