@@ -7,7 +7,7 @@
  * (5 connections = the original Cloud Run concurrency per instance.)
  */
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
@@ -89,6 +89,7 @@ async function scenario(name: string, challengers: string[]): Promise<Result> {
   return { name, models: 1 + challengers.length, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], other: r.non2xx + r.errors + r.timeouts };
 }
 
+const loadAtStart = loadavg()[0]!.toFixed(1);
 const results = [await scenario('champion only', []), await scenario('champion + 5 challengers', models.slice(1, 6))];
 const [solo, all] = results as [Result, Result];
 const table = [
@@ -105,6 +106,7 @@ const section = [
   `\`npm run bench:worker\` — ${new Date().toISOString().slice(0, 10)}, ${machine}. POST /predict over a real socket,`,
   `${connections} connections, ${duration} s per scenario after a 2 s warm-up; each request a distinct message for one`,
   `of ${PLAYERS} players; embedded DuckDB file sink; native CatBoost evaluator; shared V9 fixture models.`,
+  `1-minute load average at start: ${loadAtStart} (the machine may be shared; compare ratios, not absolutes).`,
   '',
   table,
   '',

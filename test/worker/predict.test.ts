@@ -104,6 +104,7 @@ describe.skipIf(!HAVE_FIXTURES)(`POST /predict (${HAVE_FIXTURES ? 'fixtures foun
       { name: 'missing game_id', body: () => pushBody({ player_lookup: PLAYER, game_date: date }, { messageId: 'm-missing' }), code: 'PW_ERR_PAYLOAD' },
       { name: 'impossible date', body: () => pushBody(request(PLAYER, '2026-02-30'), { messageId: 'm-date' }), code: 'PW_ERR_PAYLOAD' },
       { name: 'text/plain garbage', body: () => '\u0000\u0001 binary', code: 'PW_ERR_ENVELOPE', contentType: 'text/plain' },
+      { name: 'garbage without a content type', body: () => 'garbage', code: 'PW_ERR_ENVELOPE', contentType: '' },
       { name: 'player absent from the feature store', body: () => pushBody(request('nobody', date), { messageId: 'm-nobody' }), code: 'PW_ERR_PLAYER_NOT_FOUND' },
       { name: 'past game date', body: () => pushBody(request(PLAYER, '2020-01-15'), { messageId: 'm-past' }), code: 'PW_ERR_STALE_MESSAGE' },
     ];
@@ -111,7 +112,7 @@ describe.skipIf(!HAVE_FIXTURES)(`POST /predict (${HAVE_FIXTURES ? 'fixtures foun
       it(c.name, async () => {
         const { app, storage } = await build({ features: seed() });
         const body = c.body();
-        const res = await postPush(app, body, c.contentType ? { 'content-type': c.contentType } : {});
+        const res = await postPush(app, body, c.contentType === undefined ? {} : { 'content-type': c.contentType });
         expect(res.statusCode).toBe(200);
         const answer = res.json() as { outcome: string; reason_code: string; message_id: string };
         expect(answer).toMatchObject({ outcome: 'rejected', reason_code: c.code });

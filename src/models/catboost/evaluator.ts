@@ -2,21 +2,27 @@
  * @module models/catboost/evaluator
  * Oblivious-tree evaluator reproducing CatBoost's RawFormulaVal bit for bit.
  *
- * CatBoost binarises each float feature against its borders (`float32(x) > border`) and reads
- * each tree's leaf from the bits of its splits. Because a feature's borders are ascending, all of
- * its bits are determined by one number: its bin, the count of borders below x. So predict
- *   1. quantises each used feature of each row to its bin (binary search over float32 borders,
- *      NaN mapped as CatBoost's full evaluator does), into one reused Uint16Array, then
- *   2. walks the trees in model order, each split being "bin[slot] > threshold", adding leaf
- *      values per row in double from 0.0, and finally raw = scale * sum + bias.
- * Trees are the outer loop and rows the inner one: a tree's splits stay in registers while the
- * batch's bins (2 bytes per used feature per row) stay in L1. Each row's sum still runs over the
- * trees in model order, which is what makes the result identical to CatBoost's.
+ * Two phases, as CatBoost's evaluators do:
+ *   1. binarise: each used feature's value, rounded to float32 (NaN first replaced as CatBoost's
+ *      full evaluator does: kept for AsIs, -inf for AsFalse, +inf for AsTrue, and only when the
+ *      feature HasNans), is compared with each of its borders: one byte `x > border` per
+ *      binary feature, into one reused Uint8Array;
+ *   2. walk the trees in model order: a tree's leaf index is Σ bit(split_j) << j, and each
+ *      row's leaf values are summed in double from 0.0; finally raw = scale * sum + bias.
+ * Rows go in blocks of BLOCK_ROWS, trees outer and rows inner within a block, so a tree's
+ * splits stay in registers and its leaves in L1 across the block. Each row's sum still runs
+ * over the trees in model order, which is what makes the result identical to CatBoost's.
  * Everything is flattened into typed arrays once, at construction; predict allocates nothing
- * but the output (when none is passed) and, when a batch is larger than any before, the bins.
+ * but the output array when none is passed.
  */
 import { pwError } from '../../errors.js';
 import { type ObliviousModel, validateObliviousModel } from './model.js';
+
+/**
+ * Rows binarised and walked together: the block's bits (BLOCK_ROWS × binary features bytes,
+ * 32 KB for 2045 borders) stay in cache while each tree's splits and leaves are reused.
+ */
+const BLOCK_ROWS = 16;
 
 export class ObliviousEvaluator {
   readonly name: string;
@@ -25,25 +31,26 @@ export class ObliviousEvaluator {
   readonly treeCount: number;
   readonly treeDepths: readonly number[];
 
-  /** Quantised ("used") features: those with at least one border. */
-  private readonly slotCount: number;
-  private readonly slotColumn: Int32Array;
-  private readonly slotBorderStart: Int32Array;
-  private readonly slotBorderCount: Int32Array;
-  /** Bin of a NaN input: 0 (AsIs, AsFalse: below every border) or the border count (AsTrue). */
-  private readonly slotNanBin: Uint16Array;
+  /** Used features (at least one border): input column, first binary feature, border count. */
+  private readonly usedCount: number;
+  private readonly usedColumn: Int32Array;
+  private readonly usedStart: Int32Array;
+  private readonly usedBorderCount: Int32Array;
+  /** What a NaN becomes before comparing (quantization.h): NaN itself (AsIs), -inf or +inf. */
+  private readonly usedNanValue: Float64Array;
+  /** Every border, in binary-feature order (float32 values held exactly as doubles). */
   private readonly borders: Float64Array;
+  private readonly binaryCount: number;
 
   private readonly depths: Uint8Array;
-  /** Per split: the slot it reads and the bin it must exceed. */
-  private readonly splitSlot: Int32Array;
-  private readonly splitThreshold: Int32Array;
+  /** Binary-feature index of each split, tree after tree. */
+  private readonly splits: Int32Array;
   private readonly leafValues: Float64Array;
   private readonly scale: number;
   private readonly bias: number;
 
-  /** Bins of the current batch, row-major n × slotCount; grown, never shrunk. */
-  private bins: Uint16Array;
+  /** Binarised features of one block of rows, row-major BLOCK_ROWS × binaryCount. */
+  private readonly bits: Uint8Array;
 
   constructor(model: ObliviousModel, name = 'model') {
     validateObliviousModel(model, name);
@@ -53,49 +60,36 @@ export class ObliviousEvaluator {
     this.treeCount = model.treeDepths.length;
     this.treeDepths = Object.freeze(Array.from(model.treeDepths));
 
-    // Binary feature k -> (slot, threshold): bit k is set exactly when bin[slot] > threshold.
-    const binarySlot: number[] = [];
-    const binaryThreshold: number[] = [];
     const column: number[] = [];
-    const borderStart: number[] = [];
+    const start: number[] = [];
     const borderCount: number[] = [];
-    const nanBin: number[] = [];
+    const nanValue: number[] = [];
     const borders: number[] = [];
     for (const feature of model.floatFeatures) {
       const count = feature.borders.length;
       if (count === 0) continue;
-      const slot = column.length;
       column.push(feature.index);
-      borderStart.push(borders.length);
+      start.push(borders.length);
       borderCount.push(count);
       // quantization.h: the treatment applies only to features that had NaNs (HasNans).
-      nanBin.push(feature.hasNans && feature.nanValueTreatment === 'AsTrue' ? count : 0);
-      for (let b = 0; b < count; b++) {
-        borders.push(feature.borders[b]);
-        binarySlot.push(slot);
-        binaryThreshold.push(b);
-      }
+      const treatment = feature.hasNans ? feature.nanValueTreatment : 'AsIs';
+      nanValue.push(treatment === 'AsTrue' ? Infinity : treatment === 'AsFalse' ? -Infinity : Number.NaN);
+      for (let b = 0; b < count; b++) borders.push(feature.borders[b]);
     }
-    this.slotCount = column.length;
-    this.slotColumn = Int32Array.from(column);
-    this.slotBorderStart = Int32Array.from(borderStart);
-    this.slotBorderCount = Int32Array.from(borderCount);
-    this.slotNanBin = Uint16Array.from(nanBin);
+    this.usedCount = column.length;
+    this.usedColumn = Int32Array.from(column);
+    this.usedStart = Int32Array.from(start);
+    this.usedBorderCount = Int32Array.from(borderCount);
+    this.usedNanValue = Float64Array.from(nanValue);
     this.borders = Float64Array.from(borders);
+    this.binaryCount = borders.length;
 
     this.depths = Uint8Array.from(this.treeDepths);
-    const splitCount = model.treeSplits.length;
-    this.splitSlot = new Int32Array(splitCount);
-    this.splitThreshold = new Int32Array(splitCount);
-    for (let s = 0; s < splitCount; s++) {
-      const k = model.treeSplits[s];
-      this.splitSlot[s] = binarySlot[k];
-      this.splitThreshold[s] = binaryThreshold[k];
-    }
+    this.splits = Int32Array.from(model.treeSplits);
     this.leafValues = Float64Array.from(model.leafValues);
     this.scale = model.scale;
     this.bias = model.bias;
-    this.bins = new Uint16Array(this.slotCount);
+    this.bits = new Uint8Array(BLOCK_ROWS * this.binaryCount);
   }
 
   /**
@@ -109,77 +103,66 @@ export class ObliviousEvaluator {
     }
     const result = out ?? new Float64Array(n);
     if (result.length < n) throw pwError('PW_ERR_MODEL_INPUT', this.name, `output holds ${result.length} values, need ${n}`);
-    if (this.bins.length < n * this.slotCount) this.bins = new Uint16Array(n * this.slotCount);
-    this.quantize(rows, n);
     result.fill(0, 0, n);
-    this.sumTrees(n, result);
+    for (let first = 0; first < n; first += BLOCK_ROWS) {
+      const count = Math.min(BLOCK_ROWS, n - first);
+      this.binarize(rows, first, count);
+      this.sumTrees(first, count, result);
+    }
     const scale = this.scale;
     const bias = this.bias;
     for (let r = 0; r < n; r++) result[r] = scale * result[r] + bias;
     return result;
   }
 
-  private quantize(rows: Float64Array, n: number): void {
-    const { bins, slotCount, slotColumn, slotBorderStart, slotBorderCount, slotNanBin, borders, featureCount } = this;
-    for (let r = 0; r < n; r++) {
-      const rowBase = r * featureCount;
-      const binBase = r * slotCount;
-      for (let q = 0; q < slotCount; q++) {
-        const x = Math.fround(rows[rowBase + slotColumn[q]]);
-        let bin: number;
-        if (x !== x) {
-          bin = slotNanBin[q];
-        } else {
-          // Count of borders b with x > b: first index whose border is >= x.
-          let lo = slotBorderStart[q];
-          let hi = lo + slotBorderCount[q];
-          const start = lo;
-          while (lo < hi) {
-            const mid = (lo + hi) >>> 1;
-            if (x > borders[mid]) lo = mid + 1;
-            else hi = mid;
-          }
-          bin = lo - start;
+  /** Rows first..first+count-1 into `bits`: one byte per (row, binary feature), `x > border`. */
+  private binarize(rows: Float64Array, first: number, count: number): void {
+    const { bits, binaryCount, usedCount, usedColumn, usedStart, usedBorderCount, usedNanValue, borders, featureCount } = this;
+    for (let r = 0; r < count; r++) {
+      const rowBase = (first + r) * featureCount;
+      const bitBase = r * binaryCount;
+      for (let u = 0; u < usedCount; u++) {
+        let x = Math.fround(rows[rowBase + usedColumn[u]]);
+        if (x !== x) x = usedNanValue[u];
+        // Borders ascend, so the bits are a run of 1s (borders below x) then 0s: find the
+        // run's end by binary search (NaN compares false everywhere: no 1s), then store.
+        const start = usedStart[u];
+        const end = start + usedBorderCount[u];
+        let lo = start;
+        let hi = end;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (x > borders[mid]) lo = mid + 1;
+          else hi = mid;
         }
-        bins[binBase + q] = bin;
+        for (let k = start; k < lo; k++) bits[bitBase + k] = 1;
+        for (let k = lo; k < end; k++) bits[bitBase + k] = 0;
       }
     }
   }
 
-  private sumTrees(n: number, sums: Float64Array): void {
-    const { bins, slotCount, depths, splitSlot, splitThreshold, leafValues, treeCount } = this;
+  /** Adds each tree's leaf, in model order, to result[first..first+count-1]. */
+  private sumTrees(first: number, count: number, sums: Float64Array): void {
+    const { bits, binaryCount, depths, splits, leafValues, treeCount } = this;
     let split = 0;
     let leaf = 0;
     for (let t = 0; t < treeCount; t++) {
       const depth = depths[t];
       if (depth === 6) {
-        // The common case, unrolled: splits in registers, one pass over the batch.
-        const s0 = splitSlot[split], t0 = splitThreshold[split];
-        const s1 = splitSlot[split + 1], t1 = splitThreshold[split + 1];
-        const s2 = splitSlot[split + 2], t2 = splitThreshold[split + 2];
-        const s3 = splitSlot[split + 3], t3 = splitThreshold[split + 3];
-        const s4 = splitSlot[split + 4], t4 = splitThreshold[split + 4];
-        const s5 = splitSlot[split + 5], t5 = splitThreshold[split + 5];
-        for (let r = 0, base = 0; r < n; r++, base += slotCount) {
-          // Branch-free bits: (threshold - bin) is negative exactly when bin > threshold, and
-          // both are small non-negative ints, so its sign bit is the split's bit. On real data
-          // comparison branches mispredict often; this keeps the loop flat.
+        // The common case, unrolled; bits are 0/1 bytes so the index needs no comparisons.
+        const k0 = splits[split], k1 = splits[split + 1], k2 = splits[split + 2];
+        const k3 = splits[split + 3], k4 = splits[split + 4], k5 = splits[split + 5];
+        for (let r = 0, base = 0; r < count; r++, base += binaryCount) {
           const index =
-            ((t0 - bins[base + s0]) >>> 31) |
-            (((t1 - bins[base + s1]) >>> 31) << 1) |
-            (((t2 - bins[base + s2]) >>> 31) << 2) |
-            (((t3 - bins[base + s3]) >>> 31) << 3) |
-            (((t4 - bins[base + s4]) >>> 31) << 4) |
-            (((t5 - bins[base + s5]) >>> 31) << 5);
-          sums[r] += leafValues[leaf + index];
+            bits[base + k0] | (bits[base + k1] << 1) | (bits[base + k2] << 2) |
+            (bits[base + k3] << 3) | (bits[base + k4] << 4) | (bits[base + k5] << 5);
+          sums[first + r] += leafValues[leaf + index];
         }
       } else {
-        for (let r = 0, base = 0; r < n; r++, base += slotCount) {
+        for (let r = 0, base = 0; r < count; r++, base += binaryCount) {
           let index = 0;
-          for (let j = 0; j < depth; j++) {
-            index |= ((splitThreshold[split + j] - bins[base + splitSlot[split + j]]) >>> 31) << j;
-          }
-          sums[r] += leafValues[leaf + index];
+          for (let j = 0; j < depth; j++) index |= bits[base + splits[split + j]] << j;
+          sums[first + r] += leafValues[leaf + index];
         }
       }
       split += depth;

@@ -40,7 +40,7 @@ export interface ObliviousModel {
 
 /** CatBoost's own depth limit; also keeps 2^depth small. */
 export const MAX_TREE_DEPTH = 16;
-/** The evaluator stores a feature's bin index in 16 bits. */
+/** CatBoost caps border_count at 65535; more means a damaged file. */
 export const MAX_BORDERS_PER_FEATURE = 65535;
 
 /** Total number of binary features (all borders of all float features). */

@@ -42,7 +42,8 @@ import {
   type AnyTable,
   type RowOf,
 } from '../tables/index.js';
-import { columnsOf, fromDuckDbRow, lastPerKey, mergeSql, rowParams, selectFrom, stageDdl, stageName } from './values.js';
+import { lastPerKey } from '../keys.js';
+import { columnsOf, fromDuckDbRow, mergeSql, rowParams, selectFrom, stageDdl, stageName } from './values.js';
 
 export interface DuckDbStorageOptions {
   /** A file path (its directory is created) or ':memory:'. */

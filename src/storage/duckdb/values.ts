@@ -71,13 +71,6 @@ export function fromDuckDbRow(table: AnyTable, raw: Record<string, unknown>): Re
   return out;
 }
 
-/** Keep the last row per key: one INSERT … ON CONFLICT may not touch the same key twice. */
-export function lastPerKey<R extends Record<string, unknown>>(table: AnyTable, rows: readonly R[]): R[] {
-  const byKey = new Map<string, R>();
-  for (const row of rows) byKey.set(JSON.stringify(table.key.map((k: string) => row[k])), row);
-  return [...byKey.values()];
-}
-
 const quote = (name: string) => `"${name}"`;
 
 /** The connection-local staging table a write appends to before merging (types as bound). */

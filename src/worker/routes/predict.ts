@@ -9,7 +9,7 @@
  * acknowledged. A body over the hard limit is refused by fastify before it is read; that error
  * is acknowledged and recorded too (under a digest of the request, since no messageId is known).
  */
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { handlePush, recordRejection } from '../handle-push.js';
 import { errorHandler } from '../error-handler.js';
 import { bodyDigest } from '../envelope.js';
@@ -54,7 +54,12 @@ const predictRoute: FastifyPluginAsync<PredictRouteOptions> = async (app: Fastif
     return errorHandler(err instanceof Error ? err : new Error(String(err)), request, reply);
   });
 
-  app.post('/predict', { bodyLimit: hardLimit, onRequest: app.verifyPush }, async (request, reply) => {
+  // A body without a content type would otherwise be refused with 415 before it is read.
+  const defaultContentType = async (request: FastifyRequest) => {
+    if (!request.headers['content-type']) request.headers['content-type'] = 'application/octet-stream';
+  };
+
+  app.post('/predict', { bodyLimit: hardLimit, onRequest: [app.verifyPush, defaultContentType] }, async (request, reply) => {
     const body = request.body;
     const raw = Buffer.isBuffer(body) ? body : body === undefined || body === null ? undefined : Buffer.from(String(body));
     const result = await handlePush(

@@ -1,0 +1,310 @@
+/**
+ * @module storage/bigquery/bigquery-storage
+ * The production Storage on BigQuery (@google-cloud/bigquery 8).
+ *
+ * - predictions: streaming insert with `insertId = prediction_id` (best-effort dedup of a
+ *   redelivered message) and read-side dedup (ROW_NUMBER per prediction_id / per current-row
+ *   key), so a duplicate that slips past insertId never shows. The table is append-only: rows
+ *   are never UPDATEd, so the streaming buffer's "no DML for ~30 min" rule never bites
+ *   (docs/storage.md explains why this beats the Storage Write API here).
+ * - outcomes, features, actuals, notifications: MERGE keyed upsert.
+ * - accuracy, signals `replaceDate`: one MERGE with `WHEN NOT MATCHED BY SOURCE AND
+ *   game_date = @d THEN DELETE`: the date is replaced atomically in a single DML statement.
+ * Rows travel as one JSON parameter (see sql.ts). Failures become retryable PwErrors
+ * (PW_ERR_SINK_WRITE for writes, PW_ERR_FEATURE_STORE for the feature slate,
+ * PW_ERR_STORAGE_READ for other reads) with the client error as `cause`.
+ *
+ * Emulator / tests: pass `apiEndpoint`; the client then gets an auth client that adds no
+ * headers, and the explicit projectId means no metadata-server or credential lookup happens.
+ */
+import { BigQuery, type BigQueryOptions, type Query } from '@google-cloud/bigquery';
+import { AuthClient, type GaxiosOptions, type GaxiosPromise } from 'google-auth-library';
+import { PwError, type ErrorCode } from '../../errors.js';
+import { lastPerKey } from '../keys.js';
+import type { Storage } from '../storage.js';
+import {
+  ALL_TABLES,
+  bigQuerySchema,
+  dailyPredictionSignalsTable,
+  featureStoreTable,
+  notificationsTable,
+  playerGameSummaryTable,
+  playerPropPredictionsTable,
+  predictionAccuracyTable,
+  requestOutcomesTable,
+  type AnyTable,
+  type RowOf,
+} from '../tables/index.js';
+import { firstPerGroup, fromBigQueryRow, mergeSql, selectFrom, tableRef } from './sql.js';
+
+export interface BigQueryStorageOptions {
+  projectId: string;
+  /** Dataset location, e.g. 'US'. */
+  location?: string;
+  /** Emulator base URL, e.g. http://127.0.0.1:9050. Unset in production (Application Default Credentials). */
+  apiEndpoint?: string;
+  /** Explicit service-account credentials (production without ADC). Ignored with apiEndpoint. */
+  credentials?: BigQueryOptions['credentials'];
+  /** ensureTables applies partitioning/clustering from the table definitions (default true). */
+  partitioning?: boolean;
+}
+
+export interface BigQueryStorage extends Storage {
+  /** Create missing datasets and tables; add columns defined since (additive only). */
+  ensureTables(): Promise<void>;
+}
+
+/** For emulators: authorises nothing, so no token, credential file or metadata server is consulted. */
+class NoAuthClient extends AuthClient {
+  async getAccessToken() {
+    return { token: null };
+  }
+  async getRequestHeaders() {
+    return new Headers();
+  }
+  request<T>(options: GaxiosOptions): GaxiosPromise<T> {
+    return this.transporter.request<T>(options);
+  }
+}
+
+/** A BigQuery client for production (ADC or credentials) or an emulator (apiEndpoint, no auth). */
+export function bigQueryClient(opts: Pick<BigQueryStorageOptions, 'projectId' | 'location' | 'apiEndpoint' | 'credentials'>): BigQuery {
+  if (opts.apiEndpoint) {
+    return new BigQuery({ projectId: opts.projectId, location: opts.location, apiEndpoint: opts.apiEndpoint, authClient: new NoAuthClient() });
+  }
+  return new BigQuery({ projectId: opts.projectId, location: opts.location, credentials: opts.credentials });
+}
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+export function createBigQueryStorage(opts: BigQueryStorageOptions): BigQueryStorage {
+  return new BigQueryStorageImpl(opts, bigQueryClient(opts));
+}
+
+class BigQueryStorageImpl implements BigQueryStorage {
+  readonly kind = 'bigquery' as const;
+  readonly location: string;
+  private closed = false;
+
+  constructor(
+    private readonly opts: BigQueryStorageOptions,
+    private readonly client: BigQuery,
+  ) {
+    this.location = `bigquery:${opts.projectId} (${[...new Set(ALL_TABLES.map((t) => t.dataset))].join(', ')})`;
+  }
+
+  private get project(): string {
+    return this.opts.projectId;
+  }
+
+  private ensureOpen(code: ErrorCode, what: string): void {
+    if (this.closed) throw new PwError(code, undefined, what, 'storage is closed');
+  }
+
+  private async run(code: ErrorCode, what: string, query: Query): Promise<Array<Record<string, unknown>>> {
+    this.ensureOpen(code, what);
+    try {
+      const [rows] = await this.client.query({ location: this.opts.location, ...query });
+      return rows as Array<Record<string, unknown>>;
+    } catch (err) {
+      throw new PwError(code, { cause: err }, what, message(err));
+    }
+  }
+
+  private async select<T extends AnyTable>(table: T, query: Query, code: ErrorCode = 'PW_ERR_STORAGE_READ'): Promise<Array<RowOf<T>>> {
+    const what = `${table.dataset}.${table.name}`;
+    const raw = await this.run(code, what, query);
+    return raw.map((r) => {
+      const parsed = table.rowSchema.safeParse(fromBigQueryRow(table, r));
+      if (!parsed.success) throw new PwError(code, { cause: parsed.error }, what, `stored row does not match the schema: ${parsed.error.message}`);
+      return parsed.data as RowOf<T>;
+    });
+  }
+
+  private async merge(table: AnyTable, rows: readonly Record<string, unknown>[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.run('PW_ERR_SINK_WRITE', `${table.dataset}.${table.name}`, {
+      query: mergeSql(this.project, table),
+      params: { rows: JSON.stringify(lastPerKey(table, rows)) },
+    });
+  }
+
+  private async replaceDate(table: AnyTable, gameDate: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+    const what = `${table.dataset}.${table.name}`;
+    const foreign = rows.find((r) => r.game_date !== gameDate);
+    if (foreign) throw new PwError('PW_ERR_SINK_WRITE', undefined, what, `replaceDate(${gameDate}) got a row for ${String(foreign.game_date)}`);
+    if (rows.length === 0) {
+      await this.run('PW_ERR_SINK_WRITE', what, {
+        query: `DELETE FROM ${tableRef(this.project, table)} WHERE game_date = @game_date`,
+        params: { game_date: gameDate },
+        types: { game_date: 'DATE' },
+      });
+      return;
+    }
+    await this.run('PW_ERR_SINK_WRITE', what, {
+      query: mergeSql(this.project, table, { replaceDateParam: 'game_date' }),
+      params: { rows: JSON.stringify(lastPerKey(table, rows)), game_date: gameDate },
+      types: { game_date: 'DATE' },
+    });
+  }
+
+  private byDate(table: AnyTable, gameDate: string, orderBy: string, code?: ErrorCode) {
+    return this.select(
+      table,
+      { query: `${selectFrom(this.project, table)} WHERE game_date = @game_date ORDER BY ${orderBy}`, params: { game_date: gameDate }, types: { game_date: 'DATE' } },
+      code,
+    );
+  }
+
+  features: Storage['features'] = {
+    loadSlate: (gameDate) => this.byDate(featureStoreTable, gameDate, 'player_lookup', 'PW_ERR_FEATURE_STORE'),
+    upsert: (rows) => this.merge(featureStoreTable, rows),
+  };
+
+  predictions: Storage['predictions'] = {
+    write: async (rows) => {
+      const what = `${playerPropPredictionsTable.dataset}.${playerPropPredictionsTable.name}`;
+      this.ensureOpen('PW_ERR_SINK_WRITE', what);
+      if (rows.length === 0) return;
+      try {
+        await this.client
+          .dataset(playerPropPredictionsTable.dataset)
+          .table(playerPropPredictionsTable.name)
+          .insert(rows.map((row) => ({ insertId: row.prediction_id, json: row })), { raw: true });
+      } catch (err) {
+        // PartialFailureError lists per-row reasons; keep them in the message.
+        const details = (err as { errors?: Array<{ errors?: Array<{ message?: string }> }> }).errors
+          ?.flatMap((e) => e.errors?.map((x) => x.message) ?? [])
+          .slice(0, 3)
+          .join('; ');
+        throw new PwError('PW_ERR_SINK_WRITE', { cause: err }, what, details || message(err));
+      }
+    },
+    currentPredictions: (gameDate, systemIds) => {
+      if (systemIds !== undefined && systemIds.length === 0) return Promise.resolve([]);
+      const filter = systemIds ? ' AND system_id IN UNNEST(@system_ids)' : '';
+      return this.select(playerPropPredictionsTable, {
+        // The ONE current-row rule (storage.ts). Duplicate copies of a prediction_id are identical,
+        // so the same ROW_NUMBER also removes them.
+        query: firstPerGroup(
+          this.project,
+          playerPropPredictionsTable,
+          `game_date = @game_date${filter}`,
+          'game_date, game_id, player_lookup, system_id',
+          'request_published_at DESC, prediction_id DESC',
+          'ORDER BY player_lookup, system_id, game_id',
+        ),
+        params: { game_date: gameDate, ...(systemIds ? { system_ids: [...systemIds] } : {}) },
+        types: { game_date: 'DATE', ...(systemIds ? { system_ids: ['STRING'] } : {}) },
+      });
+    },
+    allPredictions: (gameDate) =>
+      this.select(playerPropPredictionsTable, {
+        // Read-side dedup: insertId is best-effort, one copy per prediction_id is shown.
+        query: firstPerGroup(
+          this.project,
+          playerPropPredictionsTable,
+          'game_date = @game_date',
+          'prediction_id',
+          'created_at',
+          'ORDER BY player_lookup, system_id, request_published_at, prediction_id',
+        ),
+        params: { game_date: gameDate },
+        types: { game_date: 'DATE' },
+      }),
+  };
+
+  outcomes: Storage['outcomes'] = {
+    record: (outcome) => this.merge(requestOutcomesTable, [outcome]),
+    forDate: (gameDate) => this.byDate(requestOutcomesTable, gameDate, 'received_at, message_id'),
+    rejected: (sinceIso) =>
+      this.select(requestOutcomesTable, {
+        query:
+          `${selectFrom(this.project, requestOutcomesTable)} WHERE outcome = 'rejected'` +
+          (sinceIso === undefined ? '' : ' AND received_at >= @since') +
+          ' ORDER BY received_at, message_id',
+        ...(sinceIso === undefined ? {} : { params: { since: sinceIso }, types: { since: 'TIMESTAMP' } }),
+      }),
+  };
+
+  actuals: Storage['actuals'] = {
+    forDate: (gameDate) => this.byDate(playerGameSummaryTable, gameDate, 'player_lookup, game_id'),
+    upsert: (rows) => this.merge(playerGameSummaryTable, rows),
+  };
+
+  accuracy: Storage['accuracy'] = {
+    replaceDate: (gameDate, rows) => this.replaceDate(predictionAccuracyTable, gameDate, rows),
+    forRange: (fromDate, toDate, systemIds) => {
+      if (systemIds !== undefined && systemIds.length === 0) return Promise.resolve([]);
+      return this.select(predictionAccuracyTable, {
+        query:
+          `${selectFrom(this.project, predictionAccuracyTable)} WHERE game_date BETWEEN @from_date AND @to_date` +
+          (systemIds ? ' AND system_id IN UNNEST(@system_ids)' : '') +
+          ' ORDER BY game_date, system_id, player_lookup, game_id',
+        params: { from_date: fromDate, to_date: toDate, ...(systemIds ? { system_ids: [...systemIds] } : {}) },
+        types: { from_date: 'DATE', to_date: 'DATE', ...(systemIds ? { system_ids: ['STRING'] } : {}) },
+      });
+    },
+  };
+
+  signals: Storage['signals'] = {
+    replaceDate: (gameDate, rows) => this.replaceDate(dailyPredictionSignalsTable, gameDate, rows),
+    forDate: (gameDate) => this.byDate(dailyPredictionSignalsTable, gameDate, 'system_id'),
+  };
+
+  notifications: Storage['notifications'] = {
+    find: async (gameDate, kind) =>
+      (
+        await this.select(notificationsTable, {
+          query: `${selectFrom(this.project, notificationsTable)} WHERE game_date = @game_date AND kind = @kind`,
+          params: { game_date: gameDate, kind },
+          types: { game_date: 'DATE', kind: 'STRING' },
+        })
+      )[0],
+    record: (row) => this.merge(notificationsTable, [row]),
+  };
+
+  async ping(): Promise<void> {
+    await this.run('PW_ERR_STORAGE_READ', this.location, { query: 'SELECT 1 AS ok' });
+  }
+
+  async close(): Promise<void> {
+    // Every write is awaited by its caller: nothing is buffered here.
+    this.closed = true;
+  }
+
+  async ensureTables(): Promise<void> {
+    const partitioning = this.opts.partitioning ?? true;
+    try {
+      for (const datasetId of new Set(ALL_TABLES.map((t) => t.dataset))) {
+        const dataset = this.client.dataset(datasetId, { location: this.opts.location });
+        const [exists] = await dataset.exists();
+        if (!exists) await dataset.create({ location: this.opts.location });
+      }
+      for (const table of ALL_TABLES as readonly AnyTable[]) {
+        const ref = this.client.dataset(table.dataset).table(table.name);
+        const fields = bigQuerySchema(table);
+        const [exists] = await ref.exists();
+        if (!exists) {
+          await ref.create({
+            schema: { fields },
+            description: table.description,
+            ...(partitioning && table.partitionBy ? { timePartitioning: { type: 'DAY', field: table.partitionBy } } : {}),
+            ...(partitioning && table.clusterBy ? { clustering: { fields: [...table.clusterBy] } } : {}),
+          });
+          continue;
+        }
+        const [meta] = await ref.getMetadata();
+        const have = new Set<string>((meta.schema?.fields ?? []).map((f: { name: string }) => f.name));
+        const missing = fields.filter((f) => !have.has(f.name));
+        const required = missing.filter((f) => f.mode === 'REQUIRED');
+        if (required.length) {
+          throw new Error(`table ${table.dataset}.${table.name} lacks REQUIRED column(s) ${required.map((f) => f.name).join(', ')}; BigQuery cannot add them to a table with rows`);
+        }
+        if (missing.length) await ref.setMetadata({ schema: { fields: [...(meta.schema?.fields ?? []), ...missing] } });
+      }
+    } catch (err) {
+      throw new PwError('PW_ERR_SINK_WRITE', { cause: err }, `tables in ${this.opts.projectId}`, message(err));
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { bigQueryClient, createBigQueryStorage, type BigQueryStorage, type BigQueryStorageOptions } from './bigquery-storage.js';
