@@ -19,6 +19,7 @@ import pushAuthPlugin from './plugins/push-auth.js';
 import predictRoute from './routes/predict.js';
 import healthRoutes from './routes/health.js';
 import modelsRoute from './routes/models.js';
+import jobsRoutes from './routes/jobs.js';
 import { errorHandler } from './error-handler.js';
 import { traceBindings } from './logging.js';
 
@@ -50,6 +51,7 @@ export const app: FastifyPluginAsync<AppOptions> = async (instance, opts) => {
   await instance.register(healthRoutes);
   await instance.register(modelsRoute);
   await instance.register(predictRoute, { hardBodyLimit: opts.hardBodyLimit });
+  await instance.register(jobsRoutes);
 };
 
 export interface BuildAppOptions extends AppOptions {

@@ -4,8 +4,8 @@
  * (../shared/fixtures/v9-models, read in place), closed automatically after the test.
  * Plus builders for feature-store rows and Pub/Sub push bodies.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -22,22 +22,25 @@ import type { FeatureStoreRow } from '../../src/storage/tables/feature-store.js'
 import { todayIn } from '../../src/worker/slate-date.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const FIXTURE_DIR = join(REPO_ROOT, '../shared/fixtures/v9-models');
-export const HAVE_FIXTURES = existsSync(FIXTURE_DIR);
-export const SKIP_REASON = `shared V9 fixture models not found at ${FIXTURE_DIR}`;
+/**
+ * Champion + five challengers, all the project's own CatBoost-trained V9 models (models/ and
+ * test/fixtures/models/), so these tests run on a fresh clone without ../shared.
+ */
+export const FIXTURE_MODELS: string[] = [
+  'models/catboost_v9_demo_champion.cbm',
+  'models/catboost_v9_demo_q43.cbm',
+  'models/catboost_v9_demo_deep.cbm',
+  'test/fixtures/models/rmse_d4.cbm',
+  'test/fixtures/models/q43_d6.cbm',
+  'test/fixtures/models/nan_min_d6.cbm',
+];
+export const HAVE_FIXTURES = FIXTURE_MODELS.every((p) => existsSync(join(REPO_ROOT, p)));
+export const SKIP_REASON = `project model files missing (${FIXTURE_MODELS.join(', ')})`;
 
-/** The six fixture models as repo-relative paths, sorted; the first is used as champion. */
-export const FIXTURE_MODELS: string[] = HAVE_FIXTURES
-  ? readdirSync(FIXTURE_DIR)
-      .filter((f) => f.endsWith('.cbm'))
-      .sort()
-      .map((f) => `../shared/fixtures/v9-models/${f}`)
-  : [];
-
-/** system_id for a fixture challenger, e.g. catboost_v9_exp_b2. */
+/** system_id for a challenger file, e.g. catboost_v9_fx_rmse_d4. */
 export function challengerId(path: string): string {
-  const m = /catboost_v9_exp_([A-Za-z0-9]+)_/.exec(path);
-  return `catboost_v9_exp_${(m?.[1] ?? 'x').toLowerCase()}`;
+  const stem = basename(path).replace(/\.(cbm|json|onnx)$/, '').replace(/^catboost_v9_/, '');
+  return `catboost_v9_fx_${stem.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
 }
 
 export function registryEntry(modelPath: string, o: Partial<RegistryEntryInput> = {}): RegistryEntryInput {

@@ -18,7 +18,7 @@
  * headers, and the explicit projectId means no metadata-server or credential lookup happens.
  */
 import { BigQuery, type BigQueryOptions, type Query } from '@google-cloud/bigquery';
-import { AuthClient, type GaxiosOptions, type GaxiosPromise } from 'google-auth-library';
+import { AuthClient } from 'google-auth-library';
 import { PwError, type ErrorCode } from '../../errors.js';
 import { lastPerKey } from '../keys.js';
 import type { Storage } from '../storage.js';
@@ -45,6 +45,8 @@ export interface BigQueryStorageOptions {
   apiEndpoint?: string;
   /** Explicit service-account credentials (production without ADC). Ignored with apiEndpoint. */
   credentials?: BigQueryOptions['credentials'];
+  /** Client-side retries of failed requests (client default 3; tests use 0). */
+  maxRetries?: number;
   /** ensureTables applies partitioning/clustering from the table definitions (default true). */
   partitioning?: boolean;
 }
@@ -62,17 +64,16 @@ class NoAuthClient extends AuthClient {
   async getRequestHeaders() {
     return new Headers();
   }
-  request<T>(options: GaxiosOptions): GaxiosPromise<T> {
+  request<T>(options: Parameters<AuthClient['request']>[0]) {
     return this.transporter.request<T>(options);
   }
 }
 
 /** A BigQuery client for production (ADC or credentials) or an emulator (apiEndpoint, no auth). */
-export function bigQueryClient(opts: Pick<BigQueryStorageOptions, 'projectId' | 'location' | 'apiEndpoint' | 'credentials'>): BigQuery {
-  if (opts.apiEndpoint) {
-    return new BigQuery({ projectId: opts.projectId, location: opts.location, apiEndpoint: opts.apiEndpoint, authClient: new NoAuthClient() });
-  }
-  return new BigQuery({ projectId: opts.projectId, location: opts.location, credentials: opts.credentials });
+export function bigQueryClient(opts: Pick<BigQueryStorageOptions, 'projectId' | 'location' | 'apiEndpoint' | 'credentials' | 'maxRetries'>): BigQuery {
+  const common = { projectId: opts.projectId, location: opts.location, ...(opts.maxRetries === undefined ? {} : { maxRetries: opts.maxRetries }) };
+  if (opts.apiEndpoint) return new BigQuery({ ...common, apiEndpoint: opts.apiEndpoint, authClient: new NoAuthClient() });
+  return new BigQuery({ ...common, credentials: opts.credentials });
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -148,7 +149,7 @@ class BigQueryStorageImpl implements BigQueryStorage {
     });
   }
 
-  private byDate(table: AnyTable, gameDate: string, orderBy: string, code?: ErrorCode) {
+  private byDate<T extends AnyTable>(table: T, gameDate: string, orderBy: string, code?: ErrorCode) {
     return this.select(
       table,
       { query: `${selectFrom(this.project, table)} WHERE game_date = @game_date ORDER BY ${orderBy}`, params: { game_date: gameDate }, types: { game_date: 'DATE' } },

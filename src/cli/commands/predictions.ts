@@ -1,0 +1,32 @@
+/**
+ * @module cli/commands/predictions
+ * `npm run --silent cli -- predictions list --game-date <D> [--system <id>] [--all]`
+ * Prints stored prediction rows as JSON lines: the current row per player and system (the one
+ * current-row rule), or with --all every stored row including superseded ones.
+ * Opens the embedded database read-only; while a worker holds the file it says so (use the
+ * worker's HTTP endpoints or stop it).
+ */
+import { parseFlags, requireDate } from '../args.js';
+import type { CliIo } from '../io.js';
+import { PwError } from '../../errors.js';
+import { cliConfig } from '../../jobs/cli-support.js';
+import { openStorage } from '../../storage/open.js';
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'list') throw new PwError('PW_ERR_CLI_USAGE', undefined, 'usage: predictions list --game-date <D> [--system <id>] [--all]');
+  const { values } = parseFlags(rest, { 'game-date': { type: 'string' }, system: { type: 'string' }, all: { type: 'boolean' } });
+  const gameDate = requireDate(values['game-date'], 'game-date');
+  const storage = await openStorage(cliConfig(io), { readOnly: true });
+  try {
+    const systems = typeof values.system === 'string' ? [values.system] : undefined;
+    const rows = values.all
+      ? (await storage.predictions.allPredictions(gameDate)).filter((r) => !systems || systems.includes(r.system_id))
+      : await storage.predictions.currentPredictions(gameDate, systems);
+    for (const row of rows) io.out(`${JSON.stringify(row)}\n`);
+    io.err(`${rows.length} rows for ${gameDate} from ${storage.location}\n`);
+  } finally {
+    await storage.close();
+  }
+  return 0;
+}
