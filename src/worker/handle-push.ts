@@ -145,7 +145,11 @@ export async function handlePush(deps: PushDeps, rawBody: Buffer | undefined): P
   if (featureRow.game_id !== request.game_id) {
     features.notes.push(`request game_id ${request.game_id} differs from the feature store's ${featureRow.game_id}`);
   }
-  if (features.notes.length > 0 || features.missingCritical.length > 0) {
+  // A player without any book line has no Vegas features by nature: the row is flagged, but that
+  // is the normal NO_LINE case, not worth a warning per player.
+  const onlyNoLineVegas =
+    line.value === null && features.notes.length === 0 && features.missingCritical.every((f) => f === 'vegas_points_line');
+  if (features.notes.length > 0 || (features.missingCritical.length > 0 && !onlyNoLineVegas)) {
     log.warn(
       { notes: features.notes, missing_critical_features: features.missingCritical, defaulted_features: features.defaulted },
       'features incomplete',

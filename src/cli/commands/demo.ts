@@ -165,7 +165,7 @@ async function season(argv: string[], io: CliIo): Promise<number> {
   const { buildApp } = await import('../../worker/app.js');
   const { pino } = await import('pino');
   const storage = await openStorage(config);
-  const app = buildApp({ config, storage, logger: pino({ level: 'warn' }, process.stderr) });
+  const app = buildApp({ config, storage, logger: pino({ level: 'error' }, process.stderr) });
   try {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = app.server.address() as AddressInfo;

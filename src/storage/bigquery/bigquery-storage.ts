@@ -71,7 +71,7 @@ class NoAuthClient extends AuthClient {
 
 /** A BigQuery client for production (ADC or credentials) or an emulator (apiEndpoint, no auth). */
 export function bigQueryClient(opts: Pick<BigQueryStorageOptions, 'projectId' | 'location' | 'apiEndpoint' | 'credentials' | 'maxRetries'>): BigQuery {
-  const common = { projectId: opts.projectId, location: opts.location, ...(opts.maxRetries === undefined ? {} : { maxRetries: opts.maxRetries }) };
+  const common = { projectId: opts.projectId, location: opts.location, ...(opts.maxRetries === undefined ? {} : { retryOptions: { autoRetry: opts.maxRetries > 0, maxRetries: opts.maxRetries } }) };
   if (opts.apiEndpoint) return new BigQuery({ ...common, apiEndpoint: opts.apiEndpoint, authClient: new NoAuthClient() });
   return new BigQuery({ ...common, credentials: opts.credentials });
 }
