@@ -20,6 +20,7 @@ import predictRoute from './routes/predict.js';
 import healthRoutes from './routes/health.js';
 import modelsRoute from './routes/models.js';
 import jobsRoutes from './routes/jobs.js';
+import predictionsRoute from './routes/predictions.js';
 import { errorHandler } from './error-handler.js';
 import { traceBindings } from './logging.js';
 
@@ -52,6 +53,7 @@ export const app: FastifyPluginAsync<AppOptions> = async (instance, opts) => {
   await instance.register(modelsRoute);
   await instance.register(predictRoute, { hardBodyLimit: opts.hardBodyLimit });
   await instance.register(jobsRoutes);
+  await instance.register(predictionsRoute);
 };
 
 export interface BuildAppOptions extends AppOptions {

@@ -111,3 +111,16 @@ describe('job routes', () => {
     expect(res.json().game_date).toBe(d.toISOString().slice(0, 10));
   });
 });
+
+describe('GET /predictions', () => {
+  it('lists the current rows of a date as JSON lines, filterable by system', async () => {
+    const { app, date, modelSet } = await predictedDay();
+    const all = await app.inject({ method: 'GET', url: `/predictions?game_date=${date}` });
+    expect(all.statusCode).toBe(200);
+    const rows = all.body.trim().split('\n').map((l) => JSON.parse(l) as { system_id: string; player_lookup: string });
+    expect(rows).toHaveLength(players.length * modelSet.loaded.length);
+    const champ = await app.inject({ method: 'GET', url: `/predictions?game_date=${date}&system_id=catboost_v9` });
+    expect(champ.body.trim().split('\n').map((l) => JSON.parse(l).system_id)).toEqual(players.map(() => 'catboost_v9'));
+    expect((await app.inject({ method: 'GET', url: '/predictions?game_date=yesterday' })).statusCode).toBe(400);
+  });
+});
