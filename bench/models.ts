@@ -10,7 +10,11 @@
  *    venv test/fixtures/.work/venv) to export it into a temp dir. Nothing is written to the repo
  *    except bench/RESULTS.md.
  * Rows: bench_d6_1000.rows.csv (V9 features; CatBoost probe rows, NaNs included) for every model.
+ * Engines: native (the default, generated-code CatBoost evaluator), native-interp (the same
+ * engine's reference interpreter, `{ compiled: false }`, to show the gain) and onnx.
  * Method: one warm-up pass, then RUNS timed passes over all rows; the median pass gives µs/row.
+ * Load: the first load of a model is reported on its own, because V8 caches compiled
+ * `new Function` sources, which makes later loads of the same model cheaper.
  * Also reports max |ONNX − native| on those rows (native equals CatBoost, see the golden tests).
  */
 import { execFileSync } from 'node:child_process';
@@ -21,6 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { gunzipSync } from 'node:zlib';
 import { parseCsv } from '../src/cli/csv.js';
 import { V9_FEATURE_NAMES } from '../src/features/contract.js';
+import { ObliviousEvaluator, parseCbm } from '../src/models/catboost/index.js';
 import { loadPredictor } from '../src/models/load-predictor.js';
 import { ModelStore } from '../src/models/model-store.js';
 import type { Predictor } from '../src/models/predictor.js';
@@ -78,18 +83,53 @@ async function usPerRow(p: Predictor, rows: Float64Array, n: number, batch: numb
   return (median(times) * 1000) / n;
 }
 
-async function loadTimed(path: string, engine: 'native' | 'onnx'): Promise<{ predictor: Predictor; loadMs: number; parseMs: number }> {
+type EngineLabel = 'native' | 'native-interp' | 'onnx';
+
+/** The native engine's reference interpreter as a Predictor (bench only; the worker never uses it). */
+function loadInterpreter(path: string): Predictor {
+  const bytes = new Uint8Array(readFileSync(path));
+  const t0 = performance.now();
+  const evaluator = new ObliviousEvaluator(parseCbm(bytes, path), path, { compiled: false });
+  const loadMs = performance.now() - t0;
+  return {
+    path,
+    localPath: path,
+    format: 'cbm',
+    engine: 'native',
+    sha256: '',
+    sizeBytes: bytes.length,
+    featureNames: evaluator.featureNames,
+    treeCount: evaluator.treeCount,
+    treeDepths: evaluator.treeDepths,
+    loadMs,
+    predict: (rows, n) => Promise.resolve(evaluator.predict(rows, n)),
+    close: () => Promise.resolve(),
+  };
+}
+
+async function loadTimed(
+  path: string,
+  engine: EngineLabel,
+  firstRow: Float64Array,
+): Promise<{ predictor: Predictor; loadMs: number; parseMs: number; firstLoadMs: number; firstPredictMs: number }> {
   const totals: number[] = [];
   const parses: number[] = [];
   let last: Predictor | undefined;
+  let firstPredictMs = 0;
   for (let i = 0; i < LOAD_RUNS; i++) {
     await last?.close();
     const t0 = performance.now();
-    last = await loadPredictor({ path, engine, store, featureSet: V9_FEATURE_NAMES });
+    last = engine === 'native-interp' ? loadInterpreter(path) : await loadPredictor({ path, engine, store, featureSet: V9_FEATURE_NAMES });
     totals.push(performance.now() - t0);
     parses.push(last.loadMs);
+    if (i === 0) {
+      // V8 compiles lazily: the first call pays for compiling (native) or warming (ORT).
+      const t1 = performance.now();
+      await last.predict(firstRow, 1);
+      firstPredictMs = performance.now() - t1;
+    }
   }
-  return { predictor: last!, loadMs: median(totals), parseMs: median(parses) };
+  return { predictor: last!, loadMs: median(totals), parseMs: median(parses), firstLoadMs: totals[0]!, firstPredictMs };
 }
 
 /** A Python that can `import catboost`, if any (for exporting the shared model to ONNX). */
@@ -121,10 +161,12 @@ interface ModelCase {
 interface Row {
   model: string;
   trees: number;
-  engine: 'native' | 'onnx';
+  engine: EngineLabel;
   us: Record<number, number>;
   loadMs: number;
   parseMs: number;
+  firstLoadMs: number;
+  firstPredictMs: number;
   maxDiff?: number;
 }
 
@@ -164,17 +206,17 @@ async function main(): Promise<void> {
   const results: Row[] = [];
   for (const c of cases) {
     let nativeOut: Float64Array | undefined;
-    for (const engine of ['native', 'onnx'] as const) {
-      const path = engine === 'native' ? c.native : c.onnx;
+    for (const engine of ['native', 'native-interp', 'onnx'] as const) {
+      const path = engine === 'onnx' ? c.onnx : c.native;
       if (!path) continue;
-      const { predictor, loadMs, parseMs } = await loadTimed(path, engine);
+      const { predictor, loadMs, parseMs, firstLoadMs, firstPredictMs } = await loadTimed(path, engine, rows.subarray(0, V9_FEATURE_NAMES.length));
       const us: Record<number, number> = {};
       for (const b of BATCHES) us[b] = await usPerRow(predictor, rows, n, b);
       const out = await predictor.predict(rows, n);
       let maxDiff: number | undefined;
       if (engine === 'native') nativeOut = out;
       else if (nativeOut) maxDiff = out.reduce((m, v, i) => Math.max(m, Math.abs(v - nativeOut![i]!)), 0);
-      results.push({ model: c.name, trees: predictor.treeCount, engine, us, loadMs, parseMs, ...(maxDiff === undefined ? {} : { maxDiff }) });
+      results.push({ model: c.name, trees: predictor.treeCount, engine, us, loadMs, parseMs, firstLoadMs, firstPredictMs, ...(maxDiff === undefined ? {} : { maxDiff }) });
       await predictor.close();
       process.stderr.write(`done: ${c.name} ${engine}\n`);
     }
@@ -185,12 +227,22 @@ async function main(): Promise<void> {
   lines.push(`Machine: ${cpu} (${cpus().length} logical CPUs), ${platform()} ${release()}, Node ${process.version}`);
   lines.push(`Date: ${new Date().toISOString()}; rows: ${n} (bench_d6_1000.rows.csv); ${RUNS} timed passes per cell after 1 warm-up, median`);
   lines.push('');
-  lines.push('| model | trees | engine | µs/row @1 | µs/row @32 | µs/row @500 | load ms (fetch+parse) | parse ms | max abs diff vs native |');
-  lines.push('|---|---:|---|---:|---:|---:|---:|---:|---:|');
+  lines.push('| model | trees | engine | µs/row @1 | µs/row @32 | µs/row @500 | first load ms | first predict ms | load ms (fetch+parse) | parse ms | max abs diff vs native |');
+  lines.push('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     lines.push(
-      `| ${r.model} | ${r.trees} | ${r.engine} | ${r.us[1]!.toFixed(2)} | ${r.us[32]!.toFixed(2)} | ${r.us[500]!.toFixed(2)} | ${r.loadMs.toFixed(1)} | ${r.parseMs.toFixed(1)} | ${r.maxDiff === undefined ? '' : r.maxDiff.toExponential(2)} |`,
+      `| ${r.model} | ${r.trees} | ${r.engine} | ${r.us[1]!.toFixed(2)} | ${r.us[32]!.toFixed(2)} | ${r.us[500]!.toFixed(2)} | ${r.firstLoadMs.toFixed(1)} | ${r.firstPredictMs.toFixed(2)} | ${r.loadMs.toFixed(1)} | ${r.parseMs.toFixed(1)} | ${r.maxDiff === undefined ? '' : r.maxDiff.toExponential(2)} |`,
     );
+  }
+  lines.push('');
+  lines.push('Ratio native-interp / native (µs/row; the generated code\'s speed-up over the interpreter):');
+  lines.push('');
+  lines.push('| model | @1 | @32 | @500 |');
+  lines.push('|---|---:|---:|---:|');
+  for (const c of cases) {
+    const nat = results.find((r) => r.model === c.name && r.engine === 'native');
+    const interp = results.find((r) => r.model === c.name && r.engine === 'native-interp');
+    if (nat && interp) lines.push(`| ${c.name} | ${BATCHES.map((b) => (interp.us[b]! / nat.us[b]!).toFixed(2)).join(' | ')} |`);
   }
   lines.push('');
   lines.push('Ratio native / ONNX (µs/row; < 1 means native is faster):');

@@ -29,7 +29,7 @@ export const STORAGE_CONTRACT_CASES = [
   'predictions: a publish-time tie goes to the larger prediction_id',
   'predictions: currentPredictions filters by system',
   'predictions: allPredictions keeps history, ordered by player, system, publish time',
-  'outcomes: record upserts by message_id; forDate and rejected read them back',
+  'outcomes: one outcome per message_id (the latest); forDate and rejected read them back',
   'actuals: upsert by key and forDate',
   'accuracy: replaceDate twice leaves the same rows; forRange filters dates and systems',
   'signals: replaceDate replaces only that date',
@@ -184,7 +184,7 @@ export function runStorageContract({ name, create, skip = {} }: StorageContractO
       expect((await storage.predictions.currentPredictions(SAMPLE_DATE)).length).toBe(3);
     });
 
-    test('outcomes: record upserts by message_id; forDate and rejected read them back', async () => {
+    test('outcomes: one outcome per message_id (the latest); forDate and rejected read them back', async () => {
       const written = sampleOutcomeRow();
       const rejected = sampleOutcomeRow({
         message_id: 'msg-bad',
@@ -199,8 +199,12 @@ export function runStorageContract({ name, create, skip = {} }: StorageContractO
         raw_message: '{"bad":true}',
         received_at: '2025-11-08T13:00:00.000Z',
       });
-      await storage.outcomes.record(sampleOutcomeRow({ outcome: 'rejected', reason_code: 'PW_ERR_FEATURE_STORE', rows_written: 0 }));
-      await storage.outcomes.record(written); // the redelivery succeeded: same message_id, final outcome wins
+      // A first delivery rejected, then the redelivery (received later) written: the later one wins.
+      await storage.outcomes.record(
+        sampleOutcomeRow({ outcome: 'rejected', reason_code: 'PW_ERR_PLAYER_NOT_FOUND', rows_written: 0, received_at: '2025-11-08T11:00:00.000Z' }),
+      );
+      await storage.outcomes.record(written);
+      await storage.outcomes.record(written); // recording the same outcome twice keeps one
       await storage.outcomes.record(rejected);
 
       expect(await storage.outcomes.forDate(SAMPLE_DATE)).toEqual([written]);

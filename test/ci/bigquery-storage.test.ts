@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bigQueryClient, createBigQueryStorage } from '../../src/storage/bigquery/index.js';
 import { runStorageContract } from '../../src/storage/storage.contract.js';
-import { ALL_TABLES } from '../../src/storage/tables/index.js';
+import { ALL_TABLES, playerPropPredictionsTable } from '../../src/storage/tables/index.js';
 import { SAMPLE_DATE, samplePredictionRow } from '../../src/storage/sample-rows.js';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
@@ -48,7 +48,7 @@ if (!endpoint && process.env.CI === 'true') {
       const storage = await fresh();
       const row = samplePredictionRow();
       // Insert the same prediction twice WITHOUT insertId (as if best-effort dedup missed it).
-      const table = bigQueryClient(options).dataset('nba_predictions').table('player_prop_predictions');
+      const table = bigQueryClient(options).dataset(playerPropPredictionsTable.dataset).table(playerPropPredictionsTable.name);
       await table.insert([{ json: row }, { json: row }], { raw: true });
       expect(await storage.predictions.allPredictions(SAMPLE_DATE)).toEqual([row]);
       expect(await storage.predictions.currentPredictions(SAMPLE_DATE)).toEqual([row]);

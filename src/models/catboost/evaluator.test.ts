@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isPwError } from '../../errors.js';
-import { ObliviousEvaluator } from './evaluator.js';
+import { type EvaluatorOptions, ObliviousEvaluator } from './evaluator.js';
 import type { NanValueTreatment, ObliviousModel } from './model.js';
 
 /** One feature with borders -1, 0, 1 and one depth-2 tree on borders 0 and 2: leaf = bits. */
@@ -16,9 +16,61 @@ function oneFeature(nanValueTreatment: NanValueTreatment, hasNans = true): Obliv
   };
 }
 
-const predictOne = (model: ObliviousModel, x: number) => new ObliviousEvaluator(model).predict(Float64Array.of(x), 1)[0];
+/** Both paths must behave identically: generated code (default) and the reference interpreter. */
+const PATHS: { path: string; options: EvaluatorOptions }[] = [
+  { path: 'compiled', options: {} },
+  { path: 'interpreter', options: { compiled: false } },
+  // Tiny chunks and blocks: trees and rows cross chunk and block boundaries.
+  { path: 'compiled, 1 tree per chunk, 2 rows per block', options: { treesPerChunk: 1, blockRows: 2 } },
+];
 
-describe('ObliviousEvaluator', () => {
+/**
+ * Straightforward reference: every split as `fround(x) > border` (NaN treatment per feature),
+ * leaf index Σ bit_j << j, leaves summed in tree order from 0.0, then scale * sum + bias.
+ */
+function referencePredict(model: ObliviousModel, row: ArrayLike<number>): number {
+  const binary: { column: number; border: number; nanValue: number }[] = [];
+  for (const f of model.floatFeatures) {
+    const treatment = f.hasNans ? f.nanValueTreatment : 'AsIs';
+    const nanValue = treatment === 'AsTrue' ? Infinity : treatment === 'AsFalse' ? -Infinity : Number.NaN;
+    for (let b = 0; b < f.borders.length; b++) binary.push({ column: f.index, border: f.borders[b], nanValue });
+  }
+  let sum = 0;
+  let split = 0;
+  let leaf = 0;
+  for (let t = 0; t < model.treeDepths.length; t++) {
+    const depth = model.treeDepths[t];
+    let index = 0;
+    for (let j = 0; j < depth; j++) {
+      const { column, border, nanValue } = binary[model.treeSplits[split + j]];
+      let x = Math.fround(row[column]);
+      if (Number.isNaN(x)) x = nanValue;
+      if (x > border) index |= 1 << j;
+    }
+    sum += model.leafValues[leaf + index];
+    split += depth;
+    leaf += 2 ** depth;
+  }
+  return model.scale * sum + model.bias;
+}
+
+/** Deterministic pseudo-random numbers (tests must not depend on Math.random). */
+function lcg(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+it('compiles by default; { compiled: false } selects the interpreter', () => {
+  expect(new ObliviousEvaluator(oneFeature('AsIs')).isCompiled).toBe(true);
+  expect(new ObliviousEvaluator(oneFeature('AsIs'), 'm', { compiled: false }).isCompiled).toBe(false);
+});
+
+describe.each(PATHS)('ObliviousEvaluator ($path)', ({ options }) => {
+  const predictOne = (model: ObliviousModel, x: number) => new ObliviousEvaluator(model, 'model', options).predict(Float64Array.of(x), 1)[0];
+
   it('compares x > border strictly, bit j from split j', () => {
     const model = oneFeature('AsIs');
     expect(predictOne(model, -2)).toBe(10);
@@ -62,7 +114,7 @@ describe('ObliviousEvaluator', () => {
       scale: 0.5,
       bias: 3,
     };
-    const evaluator = new ObliviousEvaluator(model);
+    const evaluator = new ObliviousEvaluator(model, 'model', options);
     // row (999, 1, 1.5): tree0 bit a>0.5=1 -> 0.2; tree1 (depth 0) -> 0.3; tree2 bits b>1=1, b>2=0, a>0.5=1 -> leaf 0b101 = 5 -> 6.
     const out = evaluator.predict(Float64Array.of(999, 1, 1.5, -999, 0, 0), 2);
     expect(out[0]).toBe(0.5 * (0 + 0.2 + 0.3 + 6) + 3);
@@ -70,15 +122,53 @@ describe('ObliviousEvaluator', () => {
   });
 
   it('gives the same value per row in a batch as alone, reusing a passed output array', () => {
-    const evaluator = new ObliviousEvaluator(oneFeature('AsTrue'));
+    const evaluator = new ObliviousEvaluator(oneFeature('AsTrue'), 'model', options);
     const rows = Float64Array.of(-3, 0.5, Number.NaN, 7, -1);
     const out = new Float64Array(8).fill(99);
     expect(evaluator.predict(rows, 5, out)).toBe(out);
     for (let r = 0; r < 5; r++) expect(out[r]).toBe(evaluator.predict(rows.subarray(r, r + 1), 1)[0]);
   });
 
+  it('matches a straightforward reference on a B2-like model (depth 6 and 4 trees, every NaN treatment, infinite borders)', () => {
+    const random = lcg(7);
+    const treatments: NanValueTreatment[] = ['AsIs', 'AsFalse', 'AsTrue'];
+    const floatFeatures = Array.from({ length: 6 }, (_, f) => {
+      // Ascending float32 borders; feature 5 has none (unused column), feature 4 ends in +inf.
+      const count = f === 5 ? 0 : 3 + Math.floor(random() * 30);
+      const borders = new Set<number>();
+      while (borders.size < count) borders.add(Math.fround((random() - 0.5) * 20));
+      const sorted = [...borders].sort((a, b) => a - b);
+      if (f === 4) sorted[sorted.length - 1] = Infinity;
+      if (f === 3) sorted[0] = -Infinity;
+      return { index: 5 - f, borders: sorted, hasNans: f % 2 === 0, nanValueTreatment: treatments[f % 3] };
+    });
+    const binaryCount = floatFeatures.reduce((n, f) => n + f.borders.length, 0);
+    const treeDepths = Array.from({ length: 150 }, (_, t) => (t === 24 || t === 108 ? 4 : 6));
+    const treeSplits = treeDepths.flatMap((d) => Array.from({ length: d }, () => Math.floor(random() * binaryCount)));
+    const leafValues = treeDepths.flatMap((d) => Array.from({ length: 2 ** d }, () => (random() - 0.5) * 3));
+    const model: ObliviousModel = { featureNames: ['a', 'b', 'c', 'd', 'e', 'f'], floatFeatures, treeDepths, treeSplits, leafValues, scale: 1.25, bias: 10.5 };
+
+    // Rows: random values, every border exactly, one float32 step either side, NaN, ±inf.
+    const specials = [Number.NaN, Infinity, -Infinity, 0, -0];
+    const rows: number[] = [];
+    for (let r = 0; r < 400; r++) {
+      for (let c = 0; c < 6; c++) {
+        const feature = floatFeatures.find((f) => f.index === c)!;
+        const pick = random();
+        if (pick < 0.15) rows.push(specials[Math.floor(random() * specials.length)]);
+        else if (pick < 0.6 && feature.borders.length > 0) {
+          const border = feature.borders[Math.floor(random() * feature.borders.length)];
+          const step = Math.abs(border) * 2 ** -23 || 2 ** -149;
+          rows.push(border + [-step, 0, step][Math.floor(random() * 3)]);
+        } else rows.push((random() - 0.5) * 25);
+      }
+    }
+    const out = new ObliviousEvaluator(model, 'b2-like', options).predict(Float64Array.from(rows), 400);
+    for (let r = 0; r < 400; r++) expect(out[r], `row ${r}`).toBe(referencePredict(model, rows.slice(r * 6, r * 6 + 6)));
+  });
+
   it('rejects a batch whose length is not n × featureCount', () => {
-    const evaluator = new ObliviousEvaluator(oneFeature('AsIs'), 'm1');
+    const evaluator = new ObliviousEvaluator(oneFeature('AsIs'), 'm1', options);
     let thrown: unknown;
     try {
       evaluator.predict(new Float64Array(3), 2);
@@ -91,8 +181,8 @@ describe('ObliviousEvaluator', () => {
 
   it('refuses a model whose borders are not ascending float32 values', () => {
     const descending = { ...oneFeature('AsIs'), floatFeatures: [{ index: 0, borders: [1, 0, 2], hasNans: false, nanValueTreatment: 'AsIs' as const }] };
-    expect(() => new ObliviousEvaluator(descending, 'd')).toThrow(/ascending/);
+    expect(() => new ObliviousEvaluator(descending, 'd', options)).toThrow(/ascending/);
     const notFloat32 = { ...oneFeature('AsIs'), floatFeatures: [{ index: 0, borders: [0.1, 0.2, 0.3], hasNans: false, nanValueTreatment: 'AsIs' as const }] };
-    expect(() => new ObliviousEvaluator(notFloat32, 'f')).toThrow(/float32/);
+    expect(() => new ObliviousEvaluator(notFloat32, 'f', options)).toThrow(/float32/);
   });
 });

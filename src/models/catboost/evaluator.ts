@@ -14,9 +14,13 @@
  * over the trees in model order, which is what makes the result identical to CatBoost's.
  * Everything is flattened into typed arrays once, at construction; predict allocates nothing
  * but the output array when none is passed.
+ *
+ * This interpreter is the reference. By default predict runs the model-specialised generated
+ * code of compiled.ts instead (same results to the bit, several times faster); pass
+ * `{ compiled: false }` to run the interpreter.
  */
 import { pwError } from '../../errors.js';
-import { type CompiledTrees, TREES_PER_CHUNK, compileTrees } from './compiled.js';
+import { CompiledTrees, type CompiledTreesOptions } from './compiled.js';
 import { type ObliviousModel, validateObliviousModel } from './model.js';
 
 /**
@@ -25,15 +29,12 @@ import { type ObliviousModel, validateObliviousModel } from './model.js';
  */
 const BLOCK_ROWS = 16;
 
-/** Rows per block on the compiled path: its per-row values (used features × 8 bytes) stay in L1. */
-const COMPILED_BLOCK_ROWS = 64;
-
-export interface EvaluatorOptions {
-  /** Generated, model-specialised code (default) or the reference interpreter (`false`). */
+export interface EvaluatorOptions extends CompiledTreesOptions {
+  /**
+   * true (default): model-specialised generated code (compiled.ts); false: this module's
+   * interpreter, the reference implementation. Both give identical results.
+   */
   compiled?: boolean;
-  /** Tuning knobs for benches; the defaults are what measured fastest. */
-  treesPerChunk?: number;
-  blockRows?: number;
 }
 
 export class ObliviousEvaluator {
@@ -64,11 +65,8 @@ export class ObliviousEvaluator {
   /** Binarised features of one block of rows, row-major BLOCK_ROWS × binaryCount. */
   private readonly bits: Uint8Array;
 
-  /** The compiled path (null: interpreter), its block size, per-block values and sums. */
+  /** The generated evaluator, or null when predict runs the interpreter. */
   private readonly compiled: CompiledTrees | null;
-  private readonly blockRows: number;
-  private readonly values: Float64Array;
-  private readonly sums: Float64Array;
 
   constructor(model: ObliviousModel, name = 'model', options: EvaluatorOptions = {}) {
     validateObliviousModel(model, name);
@@ -109,11 +107,7 @@ export class ObliviousEvaluator {
     this.bias = model.bias;
     this.bits = new Uint8Array(BLOCK_ROWS * this.binaryCount);
 
-    const compiled = options.compiled ?? true;
-    this.compiled = compiled ? compileTrees(model, options.treesPerChunk ?? TREES_PER_CHUNK) : null;
-    this.blockRows = compiled ? (options.blockRows ?? COMPILED_BLOCK_ROWS) : BLOCK_ROWS;
-    this.values = new Float64Array(compiled ? this.blockRows * this.usedCount : 0);
-    this.sums = new Float64Array(compiled ? this.blockRows : 0);
+    this.compiled = options.compiled === false ? null : new CompiledTrees(model, options);
   }
 
   /** Whether predict runs generated code (true) or the interpreter. */
@@ -133,41 +127,19 @@ export class ObliviousEvaluator {
     const result = out ?? new Float64Array(n);
     if (result.length < n) throw pwError('PW_ERR_MODEL_INPUT', this.name, `output holds ${result.length} values, need ${n}`);
     if (this.compiled) {
-      this.predictCompiled(this.compiled, rows, n, result);
-      return result;
-    }
-    result.fill(0, 0, n);
-    for (let first = 0; first < n; first += BLOCK_ROWS) {
-      const count = Math.min(BLOCK_ROWS, n - first);
-      this.binarize(rows, first, count);
-      this.sumTrees(first, count, result);
+      this.compiled.sumTrees(rows, n, this.featureCount, result);
+    } else {
+      result.fill(0, 0, n);
+      for (let first = 0; first < n; first += BLOCK_ROWS) {
+        const count = Math.min(BLOCK_ROWS, n - first);
+        this.binarize(rows, first, count);
+        this.sumTrees(first, count, result);
+      }
     }
     const scale = this.scale;
     const bias = this.bias;
     for (let r = 0; r < n; r++) result[r] = scale * result[r] + bias;
     return result;
-  }
-
-  /**
-   * Compiled path: per block of rows, the used features' values (float32-rounded, NaN replaced)
-   * once into `values`, then every chunk of trees in model order over the block.
-   */
-  private predictCompiled(compiled: CompiledTrees, rows: Float64Array, n: number, result: Float64Array): void {
-    const { values, sums, blockRows, usedCount, usedColumn, usedNanValue, featureCount, scale, bias } = this;
-    const { chunks, leafValues } = compiled;
-    for (let first = 0; first < n; first += blockRows) {
-      const count = Math.min(blockRows, n - first);
-      for (let r = 0, o = 0; r < count; r++, o += usedCount) {
-        const rowBase = (first + r) * featureCount;
-        for (let u = 0; u < usedCount; u++) {
-          const x = Math.fround(rows[rowBase + usedColumn[u]]);
-          values[o + u] = x === x ? x : usedNanValue[u];
-        }
-        sums[r] = 0;
-      }
-      for (let c = 0; c < chunks.length; c++) chunks[c](values, sums, count, leafValues);
-      for (let r = 0; r < count; r++) result[first + r] = scale * sums[r] + bias;
-    }
   }
 
   /** Rows first..first+count-1 into `bits`: one byte per (row, binary feature), `x > border`. */

@@ -1,13 +1,17 @@
 /**
  * Parity with real CatBoost: every model of test/fixtures/models (trained by CatBoost 1.2.8,
  * see test/fixtures/README.md) evaluated from its .cbm and its JSON export must give CatBoost's
- * own RawFormulaVal for every probe row (borders, one float32 step either side, NaNs).
+ * own RawFormulaVal for every probe row (borders, one float32 step either side, NaNs), on both
+ * evaluation paths: the generated code (default) and the reference interpreter. The shared V9
+ * models (../shared/fixtures, skipped when absent) are checked path against path on rows built
+ * from each model's own borders.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { V9_FEATURE_NAMES } from '../../features/contract.js';
-import { loadNativeModel } from './index.js';
+import { ObliviousEvaluator, loadNativeModel, parseCatBoostJson, parseCbm } from './index.js';
+import type { ObliviousModel } from './model.js';
 
 const DIR = new URL('../../../test/fixtures/models/', import.meta.url);
 const MANIFEST = new URL('manifest.json', DIR);
@@ -31,6 +35,10 @@ function readFixture(file: string): Uint8Array {
   return new Uint8Array(file.endsWith('.gz') ? gunzipSync(bytes) : bytes);
 }
 
+function parseJsonFixture(file: string): ObliviousModel {
+  return parseCatBoostJson(new TextDecoder().decode(readFixture(file)), file);
+}
+
 /** The probe CSV: header of feature names, empty cell = NaN, each cell a float32 in decimal. */
 function readRows(file: string): { header: string[]; rows: Float64Array; n: number } {
   const lines = readFileSync(new URL(file, DIR), 'utf8').split('\n').filter((line) => line !== '');
@@ -52,8 +60,17 @@ describe.skipIf(!haveFixtures)('parity with CatBoost predictions', () => {
     const { header, rows, n } = readRows(model.rows.file);
     const expected = (JSON.parse(readFileSync(new URL(model.expected.file, DIR), 'utf8')) as { predictions: number[] }).predictions;
 
-    it.each(['cbm', 'json'] as const)('from .%s matches every row', (format) => {
-      const evaluator = loadNativeModel(readFixture(model.files[format].file), format, model.files[format].file);
+    it.each([
+      ['cbm', true],
+      ['cbm', false],
+      ['json', true],
+      ['json', false],
+    ] as const)('from .%s (compiled: %s) matches every row', (format, compiled) => {
+      const loaded = loadNativeModel(readFixture(model.files[format].file), format, model.files[format].file);
+      expect(loaded.isCompiled).toBe(true); // the default path
+      const evaluator = compiled
+        ? loaded
+        : new ObliviousEvaluator(format === 'cbm' ? parseCbm(readFixture(model.files.cbm.file), model.name) : parseJsonFixture(model.files.json.file), model.name, { compiled: false });
       expect(evaluator.featureNames).toEqual(V9_FEATURE_NAMES);
       expect(header).toEqual(V9_FEATURE_NAMES);
       expect(evaluator.treeCount).toBe(model.trees);
@@ -80,5 +97,56 @@ describe.skipIf(!haveFixtures)('parity with CatBoost predictions', () => {
         expect(evaluator.predict(rows.subarray(r * width, (r + 1) * width), 1, single)[0]).toBe(batch[r]);
       }
     });
+  });
+});
+
+const SHARED_V9 = new URL('../../../../shared/fixtures/v9-models/', import.meta.url);
+const sharedModels = existsSync(SHARED_V9) ? readdirSync(SHARED_V9).filter((f) => f.endsWith('.cbm')).sort() : [];
+if (sharedModels.length === 0) console.warn(`skipping compiled-vs-interpreter tests on the shared V9 models: ${SHARED_V9.pathname} is absent`);
+
+/**
+ * Rows probing every border of the model: for each row, each used feature takes one of its
+ * borders (cycling through them), or the float32 just below or above it; every 5th row has
+ * NaN in a rotating column, and some rows are all NaN or ±inf.
+ */
+function borderRows(model: ObliviousModel): { rows: Float64Array; n: number } {
+  const width = model.featureNames.length;
+  const maxBorders = Math.max(...model.floatFeatures.map((f) => f.borders.length));
+  const n = 3 * maxBorders + 3;
+  const rows = new Float64Array(n * width);
+  const below = (x: number) => Math.fround(x - Math.max(Math.abs(x) * 2 ** -24, 2 ** -149));
+  const above = (x: number) => Math.fround(x + Math.max(Math.abs(x) * 2 ** -24, 2 ** -149));
+  for (let r = 0; r < n - 3; r++) {
+    for (const f of model.floatFeatures) {
+      if (f.borders.length === 0) continue;
+      const border = f.borders[(Math.floor(r / 3) + f.index) % f.borders.length];
+      rows[r * width + f.index] = [border, below(border), above(border)][r % 3];
+    }
+    if (r % 5 === 0) rows[r * width + (r % width)] = Number.NaN;
+  }
+  rows.fill(Number.NaN, (n - 3) * width, (n - 2) * width);
+  rows.fill(Infinity, (n - 2) * width, (n - 1) * width);
+  rows.fill(-Infinity, (n - 1) * width, n * width);
+  return { rows, n };
+}
+
+describe.skipIf(sharedModels.length === 0)('shared V9 models: compiled code equals the interpreter', () => {
+  const probe = haveFixtures ? readRows('bench_d6_1000.rows.csv') : undefined;
+
+  it.each(sharedModels)('%s', (file) => {
+    const model = parseCbm(new Uint8Array(readFileSync(new URL(file, SHARED_V9))), file);
+    const compiled = new ObliviousEvaluator(model, file);
+    const interpreter = new ObliviousEvaluator(model, file, { compiled: false });
+    const sets = [borderRows(model)];
+    if (probe && probe.header.length === model.featureNames.length) sets.push(probe);
+    for (const { rows, n } of sets) {
+      const expected = interpreter.predict(rows, n);
+      const actual = compiled.predict(rows, n);
+      for (let r = 0; r < n; r++) expect(actual[r], `${file} row ${r}`).toBe(expected[r]);
+      // Row by row (batch 1) too.
+      const width = model.featureNames.length;
+      const single = new Float64Array(1);
+      for (let r = 0; r < n; r += 7) expect(compiled.predict(rows.subarray(r * width, (r + 1) * width), 1, single)[0]).toBe(expected[r]);
+    }
   });
 });

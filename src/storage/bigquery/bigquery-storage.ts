@@ -7,9 +7,11 @@
  *   key), so a duplicate that slips past insertId never shows. The table is append-only: rows
  *   are never UPDATEd, so the streaming buffer's "no DML for ~30 min" rule never bites
  *   (docs/storage.md explains why this beats the Storage Write API here).
- * - outcomes, features, actuals, notifications: MERGE keyed upsert.
- * - accuracy, signals `replaceDate`: one MERGE with `WHEN NOT MATCHED BY SOURCE AND
- *   game_date = @d THEN DELETE`: the date is replaced atomically in a single DML statement.
+ * - outcomes: streamed too (one row per push; per-message DML would hit BigQuery's DML
+ *   concurrency limits); reads keep the latest outcome per message_id.
+ * - features, actuals, notifications: keyed upsert as one multi-statement transaction
+ *   (DELETE the keys, INSERT the rows).
+ * - accuracy, signals `replaceDate`: DELETE the date + INSERT in one transaction.
  * Rows travel as one JSON parameter (see sql.ts). Failures become retryable PwErrors
  * (PW_ERR_SINK_WRITE for writes, PW_ERR_FEATURE_STORE for the feature slate,
  * PW_ERR_STORAGE_READ for other reads) with the client error as `cause`.
@@ -35,7 +37,7 @@ import {
   type AnyTable,
   type RowOf,
 } from '../tables/index.js';
-import { firstPerGroup, fromBigQueryRow, mergeSql, selectFrom, tableRef } from './sql.js';
+import { firstPerGroup, fromBigQueryRow, keyString, replaceDateScript, selectFrom, tableRef, upsertScript } from './sql.js';
 
 export interface BigQueryStorageOptions {
   projectId: string;
@@ -124,9 +126,43 @@ class BigQueryStorageImpl implements BigQueryStorage {
 
   private async merge(table: AnyTable, rows: readonly Record<string, unknown>[]): Promise<void> {
     if (rows.length === 0) return;
+    const unique = lastPerKey(table, rows);
     await this.run('PW_ERR_SINK_WRITE', `${table.dataset}.${table.name}`, {
-      query: mergeSql(this.project, table),
-      params: { rows: JSON.stringify(lastPerKey(table, rows)) },
+      query: upsertScript(this.project, table),
+      params: { rows: JSON.stringify(unique), keys: unique.map((r) => keyString(table, r)) },
+      types: { rows: 'STRING', keys: ['STRING'] },
+    });
+  }
+
+  /** Streaming insert (append-only tables); `insertId` gives best-effort dedup, reads do the rest. */
+  private async stream(table: AnyTable, rows: ReadonlyArray<{ insertId: string; json: Record<string, unknown> }>): Promise<void> {
+    const what = `${table.dataset}.${table.name}`;
+    this.ensureOpen('PW_ERR_SINK_WRITE', what);
+    if (rows.length === 0) return;
+    try {
+      await this.client.dataset(table.dataset).table(table.name).insert([...rows], { raw: true });
+    } catch (err) {
+      // PartialFailureError lists per-row reasons; keep them in the message.
+      const details = (err as { errors?: Array<{ errors?: Array<{ message?: string }> }> }).errors
+        ?.flatMap((e) => e.errors?.map((x) => x.message) ?? [])
+        .slice(0, 3)
+        .join('; ');
+      throw new PwError('PW_ERR_SINK_WRITE', { cause: err }, what, details || message(err));
+    }
+  }
+
+  /** Outcomes, one per message_id: the latest received_at, 'written' over 'rejected' on a tie. */
+  private outcomesWhere(where: string, after: string, query: Omit<Query, 'query'> = {}) {
+    return this.select(requestOutcomesTable, {
+      ...query,
+      query: firstPerGroup(
+        this.project,
+        requestOutcomesTable,
+        where,
+        'message_id',
+        "received_at DESC, IF(outcome = 'written', 0, 1)",
+        `${after} ORDER BY received_at, message_id`,
+      ),
     });
   }
 
@@ -143,9 +179,9 @@ class BigQueryStorageImpl implements BigQueryStorage {
       return;
     }
     await this.run('PW_ERR_SINK_WRITE', what, {
-      query: mergeSql(this.project, table, { replaceDateParam: 'game_date' }),
+      query: replaceDateScript(this.project, table),
       params: { rows: JSON.stringify(lastPerKey(table, rows)), game_date: gameDate },
-      types: { game_date: 'DATE' },
+      types: { rows: 'STRING', game_date: 'DATE' },
     });
   }
 
@@ -163,24 +199,7 @@ class BigQueryStorageImpl implements BigQueryStorage {
   };
 
   predictions: Storage['predictions'] = {
-    write: async (rows) => {
-      const what = `${playerPropPredictionsTable.dataset}.${playerPropPredictionsTable.name}`;
-      this.ensureOpen('PW_ERR_SINK_WRITE', what);
-      if (rows.length === 0) return;
-      try {
-        await this.client
-          .dataset(playerPropPredictionsTable.dataset)
-          .table(playerPropPredictionsTable.name)
-          .insert(rows.map((row) => ({ insertId: row.prediction_id, json: row })), { raw: true });
-      } catch (err) {
-        // PartialFailureError lists per-row reasons; keep them in the message.
-        const details = (err as { errors?: Array<{ errors?: Array<{ message?: string }> }> }).errors
-          ?.flatMap((e) => e.errors?.map((x) => x.message) ?? [])
-          .slice(0, 3)
-          .join('; ');
-        throw new PwError('PW_ERR_SINK_WRITE', { cause: err }, what, details || message(err));
-      }
-    },
+    write: (rows) => this.stream(playerPropPredictionsTable, rows.map((row) => ({ insertId: row.prediction_id, json: row }))),
     currentPredictions: (gameDate, systemIds) => {
       if (systemIds !== undefined && systemIds.length === 0) return Promise.resolve([]);
       const filter = systemIds ? ' AND system_id IN UNNEST(@system_ids)' : '';
@@ -216,16 +235,16 @@ class BigQueryStorageImpl implements BigQueryStorage {
   };
 
   outcomes: Storage['outcomes'] = {
-    record: (outcome) => this.merge(requestOutcomesTable, [outcome]),
-    forDate: (gameDate) => this.byDate(requestOutcomesTable, gameDate, 'received_at, message_id'),
+    // Streamed like predictions (one row per push: DML per message would hit BigQuery's DML
+    // concurrency limits); the upsert-by-message_id semantics live in the read (outcomesWhere).
+    record: (outcome) => this.stream(requestOutcomesTable, [{ insertId: `${outcome.message_id}/${outcome.received_at}/${outcome.outcome}`, json: outcome }]),
+    // Every outcome of one message carries the same payload date, so filtering before dedup is safe.
+    forDate: (gameDate) => this.outcomesWhere('game_date = @game_date', '', { params: { game_date: gameDate }, types: { game_date: 'DATE' } }),
+    // The outcome filter applies after dedup: a message rejected, then written, is not rejected.
     rejected: (sinceIso) =>
-      this.select(requestOutcomesTable, {
-        query:
-          `${selectFrom(this.project, requestOutcomesTable)} WHERE outcome = 'rejected'` +
-          (sinceIso === undefined ? '' : ' AND received_at >= @since') +
-          ' ORDER BY received_at, message_id',
-        ...(sinceIso === undefined ? {} : { params: { since: sinceIso }, types: { since: 'TIMESTAMP' } }),
-      }),
+      sinceIso === undefined
+        ? this.outcomesWhere('TRUE', "AND outcome = 'rejected'")
+        : this.outcomesWhere('received_at >= @since', "AND outcome = 'rejected'", { params: { since: sinceIso }, types: { since: 'TIMESTAMP' } }),
   };
 
   actuals: Storage['actuals'] = {

@@ -3,7 +3,7 @@
  * SQL text for the BigQuery storage, derived from the table definitions (pure, testable).
  * Rows travel as ONE JSON string parameter and are unpacked in SQL (`JSON_QUERY_ARRAY`,
  * `JSON_VALUE`, CAST per column type): a whole date of graded rows is one parameter instead of
- * tens of thousands, nulls and empty arrays need no type hints, and the same source feeds MERGE.
+ * tens of thousands, and nulls and empty arrays need no type hints.
  */
 import type { AnyTable, Column } from '../tables/define.js';
 
@@ -45,21 +45,46 @@ export function rowsSource(table: AnyTable, param = 'rows'): string {
   return `SELECT ${columnsOf(table).map(([n, c]) => extract(n, c)).join(', ')} FROM UNNEST(JSON_QUERY_ARRAY(@${param})) AS r`;
 }
 
+/** Separator between key parts in `keyString` (a control character no key value contains). */
+export const KEY_SEPARATOR = '\u001f';
+
+/** The key of a row as one string, computed the same way in JS and (keyExpr) in SQL. */
+export function keyString(table: AnyTable, row: Record<string, unknown>): string {
+  return table.key.map((k: string) => String(row[k])).join(KEY_SEPARATOR);
+}
+
+function keyExpr(table: AnyTable): string {
+  const parts = table.key.map((k: string) => `CAST(${q(k)} AS STRING)`);
+  return parts.length === 1 ? parts[0] : `CONCAT(${parts.join(", '\\x1f', ")})`;
+}
+
+function insertFromRows(projectId: string, table: AnyTable): string {
+  const cols = columnsOf(table).map(([n]) => q(n));
+  return `INSERT INTO ${tableRef(projectId, table)} (${cols.join(', ')}) ${rowsSource(table)}`;
+}
+
 /**
- * Keyed upsert from @rows. With `replaceDate`, rows of that game date missing from @rows are
- * deleted in the same statement (a date replaced atomically, no multi-statement transaction).
+ * Keyed upsert of @rows (@keys = their keyString values) as one multi-statement transaction:
+ * delete the rows with those keys, insert the new ones. (Not MERGE: the emulator's MERGE
+ * supports a single-column ON clause only; this works on both and is atomic on BigQuery.)
  */
-export function mergeSql(projectId: string, table: AnyTable, opts: { replaceDateParam?: string } = {}): string {
-  const cols = columnsOf(table).map(([n]) => n);
-  const nonKey = cols.filter((n) => !table.key.includes(n));
-  const lines = [
-    `MERGE ${tableRef(projectId, table)} AS T USING (${rowsSource(table)}) AS S`,
-    `ON ${table.key.map((k: string) => `T.${q(k)} = S.${q(k)}`).join(' AND ')}`,
-  ];
-  if (nonKey.length) lines.push(`WHEN MATCHED THEN UPDATE SET ${nonKey.map((n) => `${q(n)} = S.${q(n)}`).join(', ')}`);
-  lines.push(`WHEN NOT MATCHED THEN INSERT (${cols.map(q).join(', ')}) VALUES (${cols.map((n) => `S.${q(n)}`).join(', ')})`);
-  if (opts.replaceDateParam) lines.push(`WHEN NOT MATCHED BY SOURCE AND T.game_date = @${opts.replaceDateParam} THEN DELETE`);
-  return lines.join('\n');
+export function upsertScript(projectId: string, table: AnyTable): string {
+  return [
+    'BEGIN TRANSACTION;',
+    `DELETE FROM ${tableRef(projectId, table)} WHERE ${keyExpr(table)} IN UNNEST(@keys);`,
+    `${insertFromRows(projectId, table)};`,
+    'COMMIT TRANSACTION;',
+  ].join('\n');
+}
+
+/** Replace every row of @game_date by @rows, atomically (one transaction). */
+export function replaceDateScript(projectId: string, table: AnyTable): string {
+  return [
+    'BEGIN TRANSACTION;',
+    `DELETE FROM ${tableRef(projectId, table)} WHERE game_date = @game_date;`,
+    `${insertFromRows(projectId, table)};`,
+    'COMMIT TRANSACTION;',
+  ].join('\n');
 }
 
 /** `SELECT <every column> FROM <table>` (explicit list, definition order). */

@@ -35,7 +35,7 @@ describe.each(ALL_TABLES.map((t) => [`${t.dataset}.${t.name}`, t as AnyTable]))(
       const base = DUCKDB_FOR_BQ[f.type];
       expect(d.type, f.name).toBe(f.mode === 'REPEATED' ? `${base}[]` : base);
       expect(d.type, f.name).toBe(duckDbColumnType(table.columns[f.name] as Column));
-      // REPEATED is NOT NULL-free in DuckDB (a list may be empty); only REQUIRED is NOT NULL.
+      // Only REQUIRED columns are NOT NULL (a REPEATED column may be an empty list, stored as NULL-free).
       expect(d.notNull, f.name).toBe(f.mode === 'REQUIRED');
     }
   });

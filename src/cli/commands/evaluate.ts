@@ -1,0 +1,200 @@
+/**
+ * @module cli/commands/evaluate
+ * `npm run --silent cli -- evaluate --model <file> --name <NAME> --train-start D --train-end D
+ *    --eval-start D --eval-end D [--system-id ID] [--upload-path gs://…] [--baseline-mae X]
+ *    [--force-snippet] [--registry-file config/monthly-models.ts]`
+ *
+ * Backtests a new model on the eval dates against the champion's lines (src/lifecycle/evaluate),
+ * prints the comparison, tier biases and the gate table, and, only when every gate passes, the
+ * paste-ready MONTHLY_MODELS entry and the next steps. Exit 0 = all gates passed; 1 = blocked
+ * (train/eval overlap) or a gate failed. Reads storage read-only; writes nothing.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseFlags, requireDate, requireFlag } from '../args.js';
+import type { CliIo } from '../io.js';
+import { PwError } from '../../errors.js';
+import { CHAMPION_SYSTEM_ID, systemIdSchema } from '../../../config/registry.js';
+import { FEATURE_SETS } from '../../features/contract.js';
+import { loadPredictor } from '../../models/load-predictor.js';
+import { modelStoreFromConfig, type ModelStore } from '../../models/model-store.js';
+import type { Storage } from '../../storage/storage.js';
+import { cliConfig, type JobDeps } from '../../jobs/cli-support.js';
+import { renderTable } from '../../jobs/format.js';
+import { fmt } from '../../metrics/metrics.js';
+import { formatComparison } from '../../grading/compare.js';
+import { allPass, trainEvalOverlap, type Gate } from '../../lifecycle/gates.js';
+import { runEvaluation } from '../../lifecycle/evaluate.js';
+import { defaultSystemId, nextSteps, registryModelPath, registrySnippet } from '../../lifecycle/snippet.js';
+import { parseRegistryText } from '../../lifecycle/registry-file.js';
+
+export const DEFAULT_REGISTRY_FILE = 'config/monthly-models.ts';
+
+export interface LifecycleDeps extends JobDeps {
+  /** Injected model store (tests); default: from config, relative paths from io.cwd. */
+  store?: ModelStore;
+}
+
+const USAGE =
+  'usage: evaluate --model <file> --name <NAME> --train-start YYYY-MM-DD --train-end YYYY-MM-DD --eval-start YYYY-MM-DD --eval-end YYYY-MM-DD [--system-id ID] [--upload-path gs://…] [--baseline-mae X] [--force-snippet]';
+
+/** Open storage read-only unless injected; always closed when we opened it. */
+export async function withReadOnlyStorage<T>(deps: JobDeps, config: NonNullable<JobDeps['config']>, fn: (s: Storage) => Promise<T>): Promise<T> {
+  if (deps.storage) return fn(deps.storage);
+  const { openStorage } = await import('../../storage/open.js');
+  const storage = await openStorage(config, { readOnly: true });
+  try {
+    return await fn(storage);
+  } finally {
+    await storage.close();
+  }
+}
+
+export function gateTable(gates: readonly Gate[]): string {
+  return renderTable(
+    ['gate', 'rule', 'value', 'result'],
+    gates.map((g) => [g.name, g.rule, g.value, g.pass ? 'PASS' : 'FAIL']),
+  );
+}
+
+export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): Promise<number> {
+  const { values } = parseFlags(argv, {
+    model: { type: 'string' },
+    name: { type: 'string' },
+    'train-start': { type: 'string' },
+    'train-end': { type: 'string' },
+    'eval-start': { type: 'string' },
+    'eval-end': { type: 'string' },
+    'system-id': { type: 'string' },
+    'upload-path': { type: 'string' },
+    'baseline-mae': { type: 'string' },
+    'force-snippet': { type: 'boolean', default: false },
+    'registry-file': { type: 'string', default: DEFAULT_REGISTRY_FILE },
+  });
+  if (values.model === undefined && values.name === undefined) throw new PwError('PW_ERR_CLI_USAGE', undefined, USAGE);
+  const file = requireFlag(values.model, 'model');
+  const name = requireFlag(values.name, 'name');
+  const trainStart = requireDate(values['train-start'], 'train-start');
+  const trainEnd = requireDate(values['train-end'], 'train-end');
+  const evalStart = requireDate(values['eval-start'], 'eval-start');
+  const evalEnd = requireDate(values['eval-end'], 'eval-end');
+  if (trainStart > trainEnd) throw new PwError('PW_ERR_CLI_USAGE', undefined, `--train-start ${trainStart} is after --train-end ${trainEnd}`);
+  if (evalStart > evalEnd) throw new PwError('PW_ERR_CLI_USAGE', undefined, `--eval-start ${evalStart} is after --eval-end ${evalEnd}`);
+
+  // Incident 10.7: training on the eval games inflated edge-3+ HR to 87-93 %. Checked first.
+  const overlap = trainEvalOverlap({ trainStart, trainEnd, evalStart, evalEnd });
+  if (trainEnd >= evalStart) {
+    io.err(
+      [
+        'BLOCKED: training/eval date overlap',
+        `  train ${trainStart}..${trainEnd}, eval ${evalStart}..${evalEnd}: ` +
+          (overlap.overlapDays > 0
+            ? `${overlap.overlapDays} eval day(s) inside the training window (${overlap.overlapFrom}..${overlap.overlapTo})`
+            : 'training ends on or after the first eval day'),
+        `  fix: ${overlap.fix}`,
+        '',
+      ].join('\n'),
+    );
+    return 1;
+  }
+
+  let baselineMae: number | undefined;
+  if (values['baseline-mae'] !== undefined) {
+    baselineMae = Number(values['baseline-mae']);
+    if (!Number.isFinite(baselineMae) || baselineMae <= 0) {
+      throw new PwError('PW_ERR_CLI_USAGE', undefined, `--baseline-mae must be a positive number, got '${values['baseline-mae']}'`);
+    }
+  }
+
+  const systemId = values['system-id'] ?? defaultSystemId(trainStart, trainEnd);
+  const idCheck = systemIdSchema.safeParse(systemId);
+  if (!idCheck.success) throw new PwError('PW_ERR_CLI_USAGE', undefined, `--system-id '${systemId}': ${idCheck.error.issues[0]?.message}`);
+  if (systemId === CHAMPION_SYSTEM_ID) throw new PwError('PW_ERR_CLI_USAGE', undefined, `'${CHAMPION_SYSTEM_ID}' is the champion's system_id; choose another --system-id`);
+
+  // A key already in the registry would paste as a duplicate key (the original's duplicate check).
+  const registryFile = String(values['registry-file']);
+  const registryText = await readFile(resolve(io.cwd, registryFile), 'utf8').catch(() => undefined);
+  if (registryText !== undefined && systemId in parseRegistryText(registryText)) {
+    throw new PwError('PW_ERR_CLI_USAGE', undefined, `'${systemId}' is already in ${registryFile}; pass --system-id with a new name (e.g. ${systemId}_b)`);
+  }
+
+  const config = deps.config ?? cliConfig(io);
+  const store = deps.store ?? modelStoreFromConfig(config, io.cwd);
+  const now = deps.now ?? new Date();
+  const predictor = await loadPredictor({ path: file, featureSet: FEATURE_SETS.v9, engine: 'auto', store });
+  try {
+    const result = await withReadOnlyStorage(deps, config, (storage) =>
+      runEvaluation(storage, predictor, {
+        candidateId: systemId,
+        evalStart,
+        evalEnd,
+        edgeThreshold: config.RECOMMENDATION_EDGE_THRESHOLD,
+        buildCommit: config.BUILD_COMMIT,
+        baselineMae,
+        now,
+      }),
+    );
+    if (result.comparison.matchedRows === 0) {
+      throw new PwError(
+        'PW_ERR_JOB_INPUT',
+        undefined,
+        `no champion (${CHAMPION_SYSTEM_ID}) rows with a real book line and a feature-store row on ${evalStart}..${evalEnd} (${result.championLineRows} champion rows with a line); nothing to evaluate on`,
+      );
+    }
+
+    const c = result.comparison;
+    const out: string[] = [
+      `evaluate ${name} as ${systemId}`,
+      `model  ${file}  sha256 ${predictor.sha256}  ${predictor.treeCount} trees, ${predictor.featureNames.length} features, ${predictor.engine}`,
+      `train  ${trainStart}..${trainEnd}   eval ${evalStart}..${evalEnd} (${result.dates.length} dates, ${c.gameDays} with games)`,
+      `rows   ${c.matchedRows} matched on the champion's book lines` +
+        (result.skippedNoFeatures > 0 ? ` (${result.skippedNoFeatures} champion rows skipped: no feature-store row)` : ''),
+      '',
+      formatComparison(c).trimEnd(),
+      '',
+      'tier bias (pre-game points_avg_season: star >= 25, starter 15-25, role 5-15, bench < 5)',
+      renderTable(
+        ['tier', 'n', 'bias', 'MAE'],
+        result.tiers.map((t) => [t.tier, String(t.n_scored), fmt(t.bias_points, 2), fmt(t.mae_points, 2)]),
+      ).trimEnd(),
+      '',
+      gateTable(result.gates).trimEnd(),
+      '',
+    ];
+    const passed = allPass(result.gates);
+    const failed = result.gates.filter((g) => !g.pass).map((g) => g.name);
+    out.push(passed ? `ALL ${result.gates.length} GATES PASSED` : `GATES FAILED: do not deploy this model (${failed.join(', ')})`, '');
+
+    if (passed || values['force-snippet']) {
+      const modelPath = registryModelPath(file, values['upload-path']);
+      const snippet = registrySnippet(
+        {
+          systemId,
+          modelPath,
+          trainStart,
+          trainEnd,
+          evalStart,
+          evalEnd,
+          maePoints: c.challenger.mae_points,
+          hitRateAllPct: c.challenger.all.hit_rate_pct,
+          hitRateEdge3Pct: c.challenger.edge_3plus.hit_rate_pct,
+          nEdge3: c.challenger.edge_3plus.n_decided,
+          description: name,
+          sha256: predictor.sha256,
+        },
+        passed ? [] : [`GATES FAILED (${failed.join(', ')}): printed by --force-snippet; shadow only, never promote`],
+      );
+      out.push(
+        passed
+          ? `MONTHLY_MODELS entry (paste into ${registryFile})`
+          : `MONTHLY_MODELS entry (paste into ${registryFile}) -- GATES FAILED, printed only because of --force-snippet`,
+        snippet,
+        nextSteps({ systemId, file, modelPath, registryFile }),
+      );
+    }
+    io.out(out.join('\n'));
+    return passed ? 0 : 1;
+  } finally {
+    await predictor.close();
+  }
+}

@@ -1,0 +1,81 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseRegistry } from '../../config/registry.js';
+import { defaultSystemId, nextSteps, registryEntryFor, registryModelPath, registrySnippet, tsString, type SnippetInput } from './snippet.js';
+import { insertEntry, parseRegistryText } from './registry-file.js';
+
+const REGISTRY_FILE = new URL('../../config/monthly-models.ts', import.meta.url);
+
+const input: SnippetInput = {
+  systemId: defaultSystemId('2025-11-02', '2026-01-31'),
+  modelPath: registryModelPath('models/catboost_v9_33f_train20251102-20260131.cbm', 'gs://nba-props-platform-models/catboost/v9/monthly/'),
+  trainStart: '2025-11-02',
+  trainEnd: '2026-01-31',
+  evalStart: '2026-02-01',
+  evalEnd: '2026-02-08',
+  maePoints: 4.51234,
+  hitRateAllPct: 56.25,
+  hitRateEdge3Pct: 63.157894,
+  nEdge3: 57,
+  description: "MY_EXPERIMENT — Bob's \"extended\" window \\ 42d",
+  sha256: 'ab'.repeat(32),
+};
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('registry snippet', () => {
+  it('names the entry catboost_v9_train<MMDD>_<MMDD> and completes an upload folder with the file name', () => {
+    expect(input.systemId).toBe('catboost_v9_train1102_0131');
+    expect(input.modelPath).toBe('gs://nba-props-platform-models/catboost/v9/monthly/catboost_v9_33f_train20251102-20260131.cbm');
+    expect(registryModelPath('models/x.cbm', 'gs://b/exact.cbm')).toBe('gs://b/exact.cbm');
+    expect(registryModelPath('models/x.cbm', undefined)).toBe('models/x.cbm');
+  });
+
+  it('prints the registry shape with MAE at 3 dp and hit rates at 1 dp', () => {
+    const text = registrySnippet(input);
+    expect(text).toContain('  catboost_v9_train1102_0131: {\n');
+    expect(text).toContain('    backtest_mae: 4.512,\n');
+    expect(text).toContain('    backtest_hit_rate_edge_3plus: 63.2,\n');
+    expect(text).toContain('    enabled: true,\n');
+    expect(text).toContain(`    sha256: '${'ab'.repeat(32)}',\n`);
+  });
+
+  it('round-trips: pasted into a copy of config/monthly-models.ts it parses with parseRegistry to the same entry', () => {
+    const pasted = insertEntry(readFileSync(REGISTRY_FILE, 'utf8'), registrySnippet(input));
+    const registry = parseRegistryText(pasted);
+    expect(registry).toEqual(parseRegistry({ [input.systemId]: registryEntryFor(input) }));
+    expect(registry[input.systemId]!.description).toBe(input.description);
+  });
+
+  it('the pasted file is valid TypeScript whose MONTHLY_MODELS passes parseRegistry (imported for real)', async () => {
+    const second = { ...input, systemId: 'catboost_v9_train1102_0131_b', description: 'second' };
+    let text = insertEntry(readFileSync(REGISTRY_FILE, 'utf8'), registrySnippet(input));
+    text = insertEntry(text, registrySnippet(second, ['a note that stays a comment']));
+    const dir = mkdtempSync(join(tmpdir(), 'pw-snippet-'));
+    dirs.push(dir);
+    const file = join(dir, 'monthly-models.ts');
+    writeFileSync(file, text);
+    const mod = (await import(/* @vite-ignore */ pathToFileURL(file).href)) as { MONTHLY_MODELS: Record<string, unknown> };
+    const registry = parseRegistry(mod.MONTHLY_MODELS);
+    expect(Object.keys(registry)).toEqual([input.systemId, second.systemId]);
+    expect(registry).toEqual(parseRegistryText(text));
+  });
+
+  it('escapes quotes, backslashes and newlines in strings', () => {
+    expect(tsString("it's a \\ \"x\"\nnext")).toBe("'it\\'s a \\\\ \"x\"\\nnext'");
+  });
+
+  it('next steps name the upload, paste, compare and promote/retire commands for this id', () => {
+    const steps = nextSteps({ systemId: input.systemId, file: 'models/m.cbm', modelPath: input.modelPath, registryFile: 'config/monthly-models.ts' });
+    expect(steps).toContain(`gsutil cp models/m.cbm ${input.modelPath}`);
+    expect(steps).toContain(`compare ${input.systemId} --days 7`);
+    expect(steps).toContain(`registry promote ${input.systemId}`);
+    expect(steps).toContain(`registry retire ${input.systemId} --reason`);
+  });
+});

@@ -1,0 +1,113 @@
+/**
+ * @module lifecycle/snippet
+ * The paste-ready MONTHLY_MODELS entry that `evaluate` prints when every gate passes (original §8:
+ * "MONTHLY_MODELS CONFIG (paste into catboost_monthly.py)"), in the exact shape of
+ * config/registry.ts so it pastes into config/monthly-models.ts unchanged, and the numbered next
+ * steps of the guide's lifecycle. Pure: the caller supplies every number.
+ */
+import { basename } from 'node:path';
+import type { RegistryEntryInput } from '../../config/registry.js';
+
+/** `catboost_v9_train<MMDD>_<MMDD>` from the training window (the guide's naming convention). */
+export function defaultSystemId(trainStart: string, trainEnd: string): string {
+  const mmdd = (d: string) => d.slice(5, 7) + d.slice(8, 10);
+  return `catboost_v9_train${mmdd(trainStart)}_${mmdd(trainEnd)}`;
+}
+
+/** Where the model will live: --upload-path (a folder ending in / gets the file name) or the file. */
+export function registryModelPath(file: string, uploadPath: string | undefined): string {
+  if (!uploadPath) return file;
+  return uploadPath.endsWith('/') ? `${uploadPath}${basename(file)}` : uploadPath;
+}
+
+export interface SnippetInput {
+  systemId: string;
+  modelPath: string;
+  trainStart: string;
+  trainEnd: string;
+  evalStart: string;
+  evalEnd: string;
+  maePoints: number | null;
+  hitRateAllPct: number | null;
+  hitRateEdge3Pct: number | null;
+  nEdge3: number;
+  description: string;
+  sha256: string;
+}
+
+const round = (x: number | null, dp: number) => (x == null ? 0 : Number(x.toFixed(dp)));
+
+/** The entry as data (numbers rounded as printed). */
+export function registryEntryFor(s: SnippetInput): RegistryEntryInput {
+  return {
+    model_path: s.modelPath,
+    train_start: s.trainStart,
+    train_end: s.trainEnd,
+    eval_start: s.evalStart,
+    eval_end: s.evalEnd,
+    backtest_mae: round(s.maePoints, 3),
+    backtest_hit_rate_all: round(s.hitRateAllPct, 1),
+    backtest_hit_rate_edge_3plus: round(s.hitRateEdge3Pct, 1),
+    backtest_n_edge_3plus: s.nEdge3,
+    enabled: true,
+    description: s.description,
+    sha256: s.sha256,
+    feature_set: 'v9',
+  };
+}
+
+/** A single-quoted TypeScript string literal. */
+export function tsString(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\u2028|\u2029/g, ' ')}'`;
+}
+
+/** Identifier keys stay bare; anything else is quoted. */
+function tsKey(key: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : tsString(key);
+}
+
+/**
+ * The entry as TypeScript source, indented for the inside of `MONTHLY_MODELS = { … }`, with a
+ * trailing comma. `note` lines become comments above the entry (e.g. failing gates).
+ */
+export function registrySnippet(s: SnippetInput, note: readonly string[] = []): string {
+  const e = registryEntryFor(s);
+  const fields: Array<[string, string]> = [
+    ['model_path', tsString(e.model_path)],
+    ['train_start', tsString(e.train_start)],
+    ['train_end', tsString(e.train_end)],
+    ['eval_start', tsString(e.eval_start!)],
+    ['eval_end', tsString(e.eval_end!)],
+    ['backtest_mae', (e.backtest_mae).toFixed(3)],
+    ['backtest_hit_rate_all', e.backtest_hit_rate_all.toFixed(1)],
+    ['backtest_hit_rate_edge_3plus', e.backtest_hit_rate_edge_3plus.toFixed(1)],
+    ['backtest_n_edge_3plus', String(e.backtest_n_edge_3plus)],
+    ['enabled', 'true'],
+    ['description', tsString(e.description)],
+    ['sha256', tsString(e.sha256!)],
+    ['feature_set', tsString('v9')],
+  ];
+  return [
+    ...note.map((n) => `  // ${n.replace(/[\r\n]+/g, ' ')}`),
+    `  ${tsKey(s.systemId)}: {`,
+    ...fields.map(([k, v]) => `    ${k}: ${v},`),
+    '  },',
+    '',
+  ].join('\n');
+}
+
+/** The guide's lifecycle after a passing evaluation, as numbered commands. */
+export function nextSteps(s: { systemId: string; file: string; modelPath: string; registryFile: string }): string {
+  const upload = s.modelPath.startsWith('gs://')
+    ? `gsutil cp ${s.file} ${s.modelPath}`
+    : `(model_path is the local file: fine for the embedded default; for Cloud Run upload it, e.g. gsutil cp ${s.file} gs://nba-props-platform-models/catboost/v9/monthly/, and re-run with --upload-path)`;
+  return [
+    'Next steps',
+    `1. Upload:   ${upload}`,
+    `2. Paste:    the entry above into MONTHLY_MODELS in ${s.registryFile}, then: npm run --silent cli -- registry check`,
+    `3. Deploy:   git add ${s.registryFile} && git commit -m "feat: add challenger ${s.systemId}" && git push (Cloud Build deploys the worker; the model runs in shadow)`,
+    `4. Compare:  after the games are graded (next day): npm run --silent cli -- compare ${s.systemId} --days 7`,
+    `5. Decide:   npm run --silent cli -- registry promote ${s.systemId}   or   npm run --silent cli -- registry retire ${s.systemId} --reason "<why>"`,
+    '',
+  ].join('\n');
+}
