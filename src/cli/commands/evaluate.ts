@@ -155,7 +155,7 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
       'tier bias (pre-game points_avg_season: star >= 25, starter 15-25, role 5-15, bench < 5)',
       renderTable(
         ['tier', 'n', 'bias', 'MAE'],
-        result.tiers.map((t) => [t.tier, String(t.n_scored), fmt(t.bias_points, 2), fmt(t.mae_points, 2)]),
+        result.tiers.map((t) => [t.tier, String(t.n_scored), `${t.bias_points != null && t.bias_points >= 0 ? '+' : ''}${fmt(t.bias_points, 2)}`, fmt(t.mae_points, 2)]),
       ).trimEnd(),
       '',
       gateTable(result.gates).trimEnd(),
