@@ -25,6 +25,16 @@ const HAVE_MODELS = existsSync(join(REPO_ROOT, DEEP_FILE)) && existsSync(join(RE
 const Q43_FILE = 'models/catboost_v9_demo_q43.cbm';
 const REAL_REGISTRY = join(REPO_ROOT, 'config/monthly-models.ts');
 const REAL_ENV = join(REPO_ROOT, 'config/local.env');
+/** Base texts for the copies: the tests' own, so they do not depend on what the real files hold today. */
+const BASE_REGISTRY = `import type { RegistryEntryInput } from './registry.js';
+
+export const MONTHLY_MODELS: Record<string, RegistryEntryInput> = {};
+`;
+const BASE_ENV = `# local mode
+PUSH_AUTH=off
+STORAGE_BACKEND=embedded
+CATBOOST_V9_MODEL_PATH=models/catboost_v9_demo_champion.cbm
+`;
 const sha = (file: string) => createHash('sha256').update(readFileSync(join(REPO_ROOT, file))).digest('hex');
 
 let out = '';
@@ -55,7 +65,7 @@ describe.skipIf(!HAVE_MODELS)('evaluate', () => {
     seeded = await seedEvaluationDays(storage, { days: 3, lineShift: 3.5 });
     tmp = mkdtempSync(join(tmpdir(), 'pw-evaluate-'));
     registryCopy = join(tmp, 'monthly-models.ts');
-    writeFileSync(registryCopy, realRegistryBefore);
+    writeFileSync(registryCopy, BASE_REGISTRY);
   });
   afterAll(async () => {
     await storage.close();
@@ -206,11 +216,11 @@ describe.skipIf(!HAVE_MODELS)('registry', () => {
     tmp = mkdtempSync(join(tmpdir(), 'pw-registry-'));
     registryCopy = join(tmp, 'monthly-models.ts');
     envCopy = join(tmp, 'local.env');
-    let text = readFileSync(REAL_REGISTRY, 'utf8');
+    let text = BASE_REGISTRY;
     text = insertEntry(text, entrySnippet(GOOD, DEEP_FILE));
     text = insertEntry(text, entrySnippet(BAD, Q43_FILE));
     writeFileSync(registryCopy, text);
-    writeFileSync(envCopy, realEnvBefore);
+    writeFileSync(envCopy, BASE_ENV);
     return () => rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -263,7 +273,7 @@ describe.skipIf(!HAVE_MODELS)('registry', () => {
       `gcloud run services update prediction-worker --region=us-west2 --update-env-vars=CATBOOST_V9_MODEL_PATH=${DEEP_FILE},CATBOOST_V9_MODEL_SHA256=${sha(DEEP_FILE)}`,
     );
     expect(out).not.toContain('--set-env-vars=');
-    expect(readFileSync(envCopy, 'utf8')).toBe(realEnvBefore.replace(/^CATBOOST_V9_MODEL_PATH=.*$/m, `CATBOOST_V9_MODEL_PATH=${DEEP_FILE}`));
+    expect(readFileSync(envCopy, 'utf8')).toBe(BASE_ENV.replace(/^CATBOOST_V9_MODEL_PATH=.*$/m, `CATBOOST_V9_MODEL_PATH=${DEEP_FILE}`));
     const text = readFileSync(registryCopy, 'utf8');
     expect(parseRegistryText(text)[GOOD]!.enabled).toBe(false);
     expect(text).toContain('enabled: false, // Promoted 2026-02-13: now runs as catboost_v9; HR all 66.7% (N=90) vs 33.3% (N=90), 2026-02-10..2026-02-12');
@@ -278,7 +288,7 @@ describe.skipIf(!HAVE_MODELS)('registry', () => {
     expect(await registryCmd.run(['promote', GOOD, '--min-n', '91', ...files(), '--env-file', envCopy], io, deps())).toBe(1);
     expect(out).toContain('FAIL  matched decided bets 90 >= --min-n 91');
     expect(readFileSync(registryCopy, 'utf8')).toBe(regBefore);
-    expect(readFileSync(envCopy, 'utf8')).toBe(realEnvBefore);
+    expect(readFileSync(envCopy, 'utf8')).toBe(BASE_ENV);
 
     out = '';
     expect(await registryCmd.run(['promote', BAD, '--force', ...files(), '--env-file', envCopy], io, deps())).toBe(0);
