@@ -15,7 +15,7 @@ process.env.GCE_METADATA_HOST = '127.0.0.1:1';
 
 const endpoint = process.env.BIGQUERY_EMULATOR_ENDPOINT;
 const projectId = process.env.BIGQUERY_EMULATOR_PROJECT ?? 'pw-test';
-const options = { projectId, apiEndpoint: endpoint, location: 'US', maxRetries: 0, partitioning: false };
+const options = { projectId, apiEndpoint: endpoint, location: 'US', maxRetries: 0, partitioning: true };
 
 if (!endpoint && process.env.CI === 'true') {
   it('bigquery-emulator is running', () => {

@@ -78,6 +78,24 @@ export function bigQueryClient(opts: Pick<BigQueryStorageOptions, 'projectId' | 
   return new BigQuery({ ...common, credentials: opts.credentials });
 }
 
+/**
+ * @google-cloud/bigquery 8 serialises a plain string declared `DATE`/`TIMESTAMP` as an EMPTY
+ * value (found against the emulator); its BigQueryDate/BigQueryTimestamp wrappers serialise
+ * correctly. Our params are ISO strings, so wrap them here, once.
+ */
+function wrapTypedParams(query: Query): Query['params'] {
+  const { params, types } = query;
+  if (!params || Array.isArray(params) || !types || Array.isArray(types)) return params;
+  const out: Record<string, unknown> = { ...params };
+  for (const [name, type] of Object.entries(types)) {
+    const v = out[name];
+    if (typeof v !== 'string') continue;
+    if (type === 'DATE') out[name] = BigQuery.date(v);
+    if (type === 'TIMESTAMP') out[name] = BigQuery.timestamp(v);
+  }
+  return out;
+}
+
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export function createBigQueryStorage(opts: BigQueryStorageOptions): BigQueryStorage {
@@ -107,7 +125,7 @@ class BigQueryStorageImpl implements BigQueryStorage {
   private async run(code: ErrorCode, what: string, query: Query): Promise<Array<Record<string, unknown>>> {
     this.ensureOpen(code, what);
     try {
-      const [rows] = await this.client.query({ location: this.opts.location, ...query });
+      const [rows] = await this.client.query({ location: this.opts.location, ...query, params: wrapTypedParams(query) });
       return rows as Array<Record<string, unknown>>;
     } catch (err) {
       throw new PwError(code, { cause: err }, what, message(err));
