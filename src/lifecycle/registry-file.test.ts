@@ -131,8 +131,8 @@ describe('disableEntry (retire/promote edit a copy of the text)', () => {
     expect(code(() => disableEntry(noEnabled, IDS[2]!, 'x'))).toBe('PW_ERR_REGISTRY');
   });
 
-  it('insertEntry then disableEntry on the empty real file', () => {
-    const empty = readFileSync(new URL('../../config/monthly-models.ts', import.meta.url), 'utf8');
+  it('insertEntry then disableEntry on an empty registry file', () => {
+    const empty = "import type { RegistryEntryInput } from './registry.js';\n\nexport const MONTHLY_MODELS: Record<string, RegistryEntryInput> = {};\n";
     const entry = FILE.slice(FILE.indexOf('  catboost_v9_train1102_0131: {'), FILE.indexOf('  "catboost_v9_train1201_0208"'));
     const pasted = insertEntry(empty, entry);
     expect(Object.keys(parseRegistryText(pasted))).toEqual([IDS[0]]);

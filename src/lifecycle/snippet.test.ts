@@ -47,15 +47,17 @@ describe('registry snippet', () => {
   });
 
   it('round-trips: pasted into a copy of config/monthly-models.ts it parses with parseRegistry to the same entry', () => {
-    const pasted = insertEntry(readFileSync(REGISTRY_FILE, 'utf8'), registrySnippet(input));
+    const real = readFileSync(REGISTRY_FILE, 'utf8');
+    const pasted = insertEntry(real, registrySnippet(input));
     const registry = parseRegistryText(pasted);
-    expect(registry).toEqual(parseRegistry({ [input.systemId]: registryEntryFor(input) }));
+    expect(registry).toEqual({ ...parseRegistryText(real), ...parseRegistry({ [input.systemId]: registryEntryFor(input) }) });
     expect(registry[input.systemId]!.description).toBe(input.description);
   });
 
   it('the pasted file is valid TypeScript whose MONTHLY_MODELS passes parseRegistry (imported for real)', async () => {
     const second = { ...input, systemId: 'catboost_v9_train1102_0131_b', description: 'second' };
-    let text = insertEntry(readFileSync(REGISTRY_FILE, 'utf8'), registrySnippet(input));
+    const real = readFileSync(REGISTRY_FILE, 'utf8');
+    let text = insertEntry(real, registrySnippet(input));
     text = insertEntry(text, registrySnippet(second, ['a note that stays a comment']));
     const dir = mkdtempSync(join(tmpdir(), 'pw-snippet-'));
     dirs.push(dir);
@@ -63,7 +65,7 @@ describe('registry snippet', () => {
     writeFileSync(file, text);
     const mod = (await import(/* @vite-ignore */ pathToFileURL(file).href)) as { MONTHLY_MODELS: Record<string, unknown> };
     const registry = parseRegistry(mod.MONTHLY_MODELS);
-    expect(Object.keys(registry)).toEqual([input.systemId, second.systemId]);
+    expect(Object.keys(registry)).toEqual([...Object.keys(parseRegistryText(real)), input.systemId, second.systemId]);
     expect(registry).toEqual(parseRegistryText(text));
   });
 
