@@ -48,6 +48,21 @@ describe('duckdb storage', () => {
     }
   });
 
+  it('rewriting existing keys (the merge fallback after a refused append) leaves the connection usable', async () => {
+    const storage = await openDuckDbStorage({ path: ':memory:' });
+    try {
+      const { sampleNotificationRow } = await import('../sample-rows.js');
+      for (const sent_at of ['2026-02-10T12:00:00.000Z', '2026-02-11T12:00:00.000Z', '2026-02-12T12:00:00.000Z']) {
+        await storage.notifications.record(sampleNotificationRow({ sent_at }));
+        await storage.predictions.write([samplePredictionRow({ prediction_id: sent_at.replace(/\D/g, '').padEnd(32, '0') })]);
+      }
+      expect((await storage.notifications.find(SAMPLE_DATE, sampleNotificationRow().kind))?.sent_at).toBe('2026-02-12T12:00:00.000Z');
+      expect(await storage.predictions.allPredictions(SAMPLE_DATE)).toHaveLength(3);
+    } finally {
+      await storage.close();
+    }
+  });
+
   it('a write after close fails with a clear error', async () => {
     const storage = await openDuckDbStorage({ path: ':memory:' });
     await storage.close();

@@ -248,17 +248,19 @@ class DuckDbStorage implements Storage {
         appender.endRow();
       }
       appender.flushSync();
-      return true;
     } catch (err) {
-      if (/duplicate key|constraint/i.test(message(err))) return false;
-      throw err;
-    } finally {
       try {
         appender.closeSync();
       } catch {
         // closing a failed appender reports the same error again
       }
+      // A failed flush can leave the connection's transaction aborted; clear it before going on.
+      await this.writer.run('ROLLBACK').catch(() => undefined);
+      if (/duplicate key|constraint/i.test(message(err))) return false;
+      throw err;
     }
+    appender.closeSync();
+    return true;
   }
 
   /** Queue an upsert; it joins the table's open group if one is waiting for the writer. */
