@@ -1,0 +1,82 @@
+/**
+ * The demo end to end, in-process: `demo season` over a few days runs the real HTTP worker
+ * (champion + the registry's challengers) on loopback, grades, computes signals and posts picks
+ * to its local Slack receiver; `demo seed` fills a feature store and prints request payloads.
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/index.js';
+import { openDuckDbStorage } from '../../src/storage/duckdb/index.js';
+import { enabledEntries, parseRegistry } from '../../config/registry.js';
+import { MONTHLY_MODELS } from '../../config/monthly-models.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const tmp = mkdtempSync(join(tmpdir(), 'pw-demo-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function cli(argv: string[], env: Record<string, string> = {}) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (s) => void (out += s), err: (s) => void (err += s), env: { WORKER_DATA_DIR: tmp, ...env }, cwd: ROOT });
+  return { code, out, err };
+}
+
+describe('demo', () => {
+  it('season: every player through the HTTP worker, graded per system, picks posted once a day', async () => {
+    const dataDir = join(tmp, 'season');
+    const { code, out, err } = await cli(['demo', 'season', '--days', '3', '--start-date', '2026-03-02', '--data-dir', dataDir]);
+    expect(err).not.toMatch(/warning: .* were not written/);
+    expect(code).toBe(0);
+
+    const systems = ['catboost_v9', ...enabledEntries(parseRegistry(MONTHLY_MODELS)).map(([id]) => id)];
+    const table = out.slice(out.indexOf('system_id'), out.indexOf('\n\n'));
+    const lines = table.trim().split('\n').slice(1);
+    const listed = lines.map((l) => l.split(/\s+/)[0]);
+    expect(listed[0]).toBe('catboost_v9'); // champion first, then every enabled challenger
+    expect([...listed].sort()).toEqual([...systems].sort());
+    expect(lines[0]).toMatch(/^catboost_v9\s+champion\s+\d+\s+\d+\.\d\d\s+\d+\.\d\s/);
+    expect(out).toContain('Slack messages received: 3');
+    expect(readdirSync(join(dataDir, 'slack'))).toHaveLength(3);
+
+    // What the table says is what storage holds: each system graded on the same players.
+    const storage = await openDuckDbStorage({ path: join(dataDir, 'prediction-worker.duckdb') });
+    try {
+      const graded = await storage.accuracy.forRange('2026-03-02', '2026-03-04');
+      const perSystem = new Map<string, number>();
+      for (const r of graded) perSystem.set(r.system_id, (perSystem.get(r.system_id) ?? 0) + 1);
+      expect([...perSystem.keys()].sort()).toEqual([...systems].sort());
+      expect(new Set(perSystem.values()).size).toBe(1);
+      const outcomes = await storage.outcomes.forDate('2026-03-03');
+      expect(outcomes.length).toBeGreaterThan(0);
+      expect(outcomes.every((o) => o.outcome === 'written' && o.rows_written === systems.length)).toBe(true);
+    } finally {
+      await storage.close();
+    }
+  }, 120_000);
+
+  it('seed: fills the embedded feature store and prints one request payload per player', async () => {
+    const env = { WORKER_DATA_DIR: join(tmp, 'seed') };
+    const { code, out } = await cli(['demo', 'seed', '--game-date', '2026-03-10'], env);
+    expect(code).toBe(0);
+    const payloads = out.trim().split('\n').map((l) => JSON.parse(l) as { player_lookup: string; game_date: string; game_id: string });
+    expect(payloads.length).toBeGreaterThan(50);
+    expect(payloads.every((p) => p.game_date === '2026-03-10' && p.player_lookup && p.game_id)).toBe(true);
+    const dbPath = join(tmp, 'seed', 'prediction-worker.duckdb');
+    expect(existsSync(dbPath)).toBe(true);
+    const storage = await openDuckDbStorage({ path: dbPath });
+    try {
+      const slate = await storage.features.loadSlate('2026-03-10');
+      expect(slate.map((r) => r.player_lookup).sort()).toEqual(payloads.map((p) => p.player_lookup).sort());
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('refuses bad flags with a usage error', async () => {
+    const { code, err } = await cli(['demo', 'season', '--days', 'many']);
+    expect(code).toBe(2);
+    expect(err).toContain('--days must be a positive integer');
+  });
+});
