@@ -5,6 +5,7 @@
  * Reports requests/s, p50 and p99 latency and the ratio; writes a section of bench/RESULTS.md.
  * Usage: npm run bench:worker [-- --duration 10 --connections 20 --no-save]
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -49,12 +50,15 @@ function featureRows(): FeatureStoreRow[] {
 
 interface Result { name: string; models: number; startupMs: number; rps: number; p50: number; p99: number; ok: number; other: number }
 
-async function scenario(name: string, challengers: string[]): Promise<Result> {
-  const dir = mkdtempSync(join(tmpdir(), 'pw-bench-worker-'));
-  const storage = await openDuckDbStorage({ path: args.includes('--memory') ? ':memory:' : join(dir, 'bench.duckdb') });
+/**
+ * The server half, in its own process (`--serve <json>`), so the load generator does not share
+ * its event loop: seed the slate, load the models, listen, print `READY <port> <startup ms>`.
+ */
+async function serve(spec: { challengers: string[]; dbPath: string; cacheDir: string }): Promise<void> {
+  const storage = await openDuckDbStorage({ path: spec.dbPath });
   await storage.features.upsert(featureRows());
   const registry: Record<string, RegistryEntryInput> = Object.fromEntries(
-    challengers.map((path, i) => [`catboost_v9_bench_${i + 1}`, {
+    spec.challengers.map((path, i) => [`catboost_v9_bench_${i + 1}`, {
       model_path: path, train_start: '2025-11-02', train_end: '2026-01-08', backtest_mae: 4.8, backtest_hit_rate_all: 55,
       backtest_hit_rate_edge_3plus: 60, backtest_n_edge_3plus: 100, enabled: true, description: 'bench',
     }]),
@@ -65,13 +69,33 @@ async function scenario(name: string, challengers: string[]): Promise<Result> {
   const startedAt = performance.now();
   const modelSet = await createModelSet({
     championPath: models[0]!, registry: parseRegistry(registry), engine: 'native', logger: quiet,
-    store: new ModelStore({ cwd: ROOT, cacheDir: join(dir, 'models') }),
+    store: new ModelStore({ cwd: ROOT, cacheDir: spec.cacheDir }),
   });
   const config = loadConfig({ PUSH_AUTH: 'off', STORAGE_BACKEND: 'embedded', LOG_LEVEL: 'silent', BUILD_COMMIT: 'bench' });
   const app = buildApp({ config, storage, modelSet });
   await app.listen({ host: '127.0.0.1', port: 0 });
-  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const startupMs = performance.now() - startedAt;
+  process.stdout.write(`READY ${(app.server.address() as AddressInfo).port} ${(performance.now() - startedAt).toFixed(0)}\n`);
+  process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
+}
+
+async function startServer(challengers: string[], dir: string): Promise<{ port: number; startupMs: number; child: ChildProcess }> {
+  const spec = JSON.stringify({ challengers, dbPath: join(dir, 'bench.duckdb'), cacheDir: join(dir, 'models') });
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', spec], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((ok, fail) => {
+    let buffered = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const m = /READY (\d+) (\d+)/.exec(buffered);
+      if (m) ok({ port: Number(m[1]), startupMs: Number(m[2]), child });
+    });
+    child.once('exit', (code) => fail(new Error(`bench server exited with ${code} before it was ready`)));
+  });
+}
+
+async function scenario(name: string, challengers: string[]): Promise<Result> {
+  const dir = mkdtempSync(join(tmpdir(), 'pw-bench-worker-'));
+  const { port, startupMs, child } = await startServer(challengers, dir);
+  const url = `http://127.0.0.1:${port}`;
 
   let seq = 0;
   const body = () => {
@@ -87,42 +111,48 @@ async function scenario(name: string, challengers: string[]): Promise<Result> {
     });
   await run(2); // warm-up: slate load, JIT
   const r = await run(duration);
-  await app.close();
+  const exited = new Promise((ok) => child.once('exit', ok));
+  child.kill('SIGTERM');
+  await exited;
   rmSync(dir, { recursive: true, force: true });
   return { name, models: 1 + challengers.length, startupMs, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], other: r.non2xx + r.errors + r.timeouts };
 }
 
-const loadAtStart = loadavg()[0]!.toFixed(1);
-const results = [await scenario('champion only', []), await scenario('champion + 5 challengers', models.slice(1, 6))];
-const [solo, all] = results as [Result, Result];
-const table = [
-  '| scenario | models | start-up ms | requests/s | p50 ms | p99 ms | 2xx | other |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|',
-  ...results.map((r) => `| ${r.name} | ${r.models} | ${r.startupMs.toFixed(0)} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.other} |`),
-].join('\n');
-const ratio = `Throughput ratio (6 models / 1): ${(all.rps / solo.rps).toFixed(2)}; p50 ratio ${(all.p50 / Math.max(solo.p50, 0.001)).toFixed(2)}.`;
-const cpu = cpus();
-const machine = `${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`;
-const section = [
-  '## bench:worker',
-  '',
-  `\`npm run bench:worker\` — ${new Date().toISOString().slice(0, 10)}, ${machine}. POST /predict over a real socket,`,
-  `${connections} connections, ${duration} s per scenario after a 2 s warm-up; each request a distinct message for one`,
-  `of ${PLAYERS} players; embedded DuckDB file sink; native CatBoost evaluator; shared V9 fixture models.`,
-  `1-minute load average at start: ${loadAtStart} (the machine may be shared; compare ratios, not absolutes).`,
-  '',
-  table,
-  '',
-  ratio,
-  '',
-].join('\n');
-console.log(section);
+if (args[0] === '--serve') {
+  await serve(JSON.parse(args[1]!) as { challengers: string[]; dbPath: string; cacheDir: string });
+} else {
+  const loadAtStart = loadavg()[0]!.toFixed(1);
+  const results = [await scenario('champion only', []), await scenario('champion + 5 challengers', models.slice(1, 6))];
+  const [solo, all] = results as [Result, Result];
+  const table = [
+    '| scenario | models | start-up ms | requests/s | p50 ms | p99 ms | 2xx | other |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...results.map((r) => `| ${r.name} | ${r.models} | ${r.startupMs.toFixed(0)} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.other} |`),
+  ].join('\n');
+  const ratio = `Throughput ratio (6 models / 1): ${(all.rps / solo.rps).toFixed(2)}; p50 ratio ${(all.p50 / Math.max(solo.p50, 0.001)).toFixed(2)}.`;
+  const cpu = cpus();
+  const machine = `${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`;
+  const section = [
+    '## bench:worker',
+    '',
+    `\`npm run bench:worker\` — ${new Date().toISOString().slice(0, 10)}, ${machine}. POST /predict over a real socket,`,
+    `${connections} connections, ${duration} s per scenario after a 2 s warm-up; each request a distinct message for one`,
+    `of ${PLAYERS} players; the worker in its own process; embedded DuckDB file sink; native CatBoost evaluator; shared V9 fixture models.`,
+    `1-minute load average at start: ${loadAtStart} (the machine may be shared; compare ratios, not absolutes).`,
+    '',
+    table,
+    '',
+    ratio,
+    '',
+  ].join('\n');
+  console.log(section);
 
-if (!args.includes('--no-save')) {
-  const file = join(ROOT, 'bench/RESULTS.md');
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n\n';
-  const pattern = /## bench:worker\n[\s\S]*?(?=\n## |$)/;
-  const next = pattern.test(current) ? current.replace(pattern, section.trimEnd() + '\n') : `${current.trimEnd()}\n\n${section}`;
-  writeFileSync(file, next);
-  console.log(`saved to ${file}`);
+  if (!args.includes('--no-save')) {
+    const file = join(ROOT, 'bench/RESULTS.md');
+    const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n\n';
+    const pattern = /## bench:worker\n[\s\S]*?(?=\n## |$)/;
+    const next = pattern.test(current) ? current.replace(pattern, section.trimEnd() + '\n') : `${current.trimEnd()}\n\n${section}`;
+    writeFileSync(file, next);
+    console.log(`saved to ${file}`);
+  }
 }
