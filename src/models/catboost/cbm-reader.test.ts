@@ -6,18 +6,8 @@ import { parseCbm } from './cbm-reader.js';
 import { ObliviousEvaluator } from './evaluator.js';
 import { loadNativeModel } from './index.js';
 import { buildCbmFile, smallModelCore, type SmallModel } from './testing/cbm-builder.js';
+import { expectPwError } from './testing/expect-pw-error.js';
 
-/** Expects `fn` to throw a PwError with `code` whose message contains each of `parts`. */
-function expectPwError(fn: () => unknown, code: ErrorCode, ...parts: string[]): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(isPwError(thrown, code), `expected ${code}, got ${String(thrown)}`).toBe(true);
-  for (const part of parts) expect((thrown as Error).message).toContain(part);
-}
 
 // Two features (f0: borders 0 and 10, f1: border 5), trees of depth 2 and 1.
 const SMALL: SmallModel = {

@@ -3,17 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { isPwError, type ErrorCode } from '../../errors.js';
 import { loadNativeModel } from './index.js';
 import { parseCatBoostJson } from './json-reader.js';
+import { expectPwError } from './testing/expect-pw-error.js';
 
-function expectPwError(fn: () => unknown, code: ErrorCode, ...parts: string[]): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(isPwError(thrown, code), `expected ${code}, got ${String(thrown)}`).toBe(true);
-  for (const part of parts) expect((thrown as Error).message).toContain(part);
-}
 
 /** A two-feature depth-2 + depth-1 model in CatBoost's JSON export shape. */
 function smallJson(): Record<string, any> {
