@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isPwError, type ErrorCode } from '../../errors.js';
+import { isPwError } from '../../errors.js';
 import { V9_FEATURE_NAMES } from '../../features/contract.js';
 import { parseCbm } from './cbm-reader.js';
 import { ObliviousEvaluator } from './evaluator.js';

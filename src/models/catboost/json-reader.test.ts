@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isPwError, type ErrorCode } from '../../errors.js';
 import { loadNativeModel } from './index.js';
 import { parseCatBoostJson } from './json-reader.js';
 import { expectPwError } from './testing/expect-pw-error.js';
