@@ -25,6 +25,7 @@ export const STORAGE_CONTRACT_CASES = [
   'features: upsert then loadSlate round-trips arrays and nulls',
   'features: upsert by (game_date, player_lookup) replaces the row',
   'predictions: writing the same rows twice keeps one copy',
+  'predictions: rows written with their outcome store both, also on redelivery',
   'predictions: current row is the latest publish time, whatever the write order',
   'predictions: a publish-time tie goes to the larger prediction_id',
   'predictions: currentPredictions filters by system',
@@ -122,6 +123,17 @@ export function runStorageContract({ name, create, skip = {} }: StorageContractO
       await storage.predictions.write([champion, challenger]);
       await storage.predictions.write([champion, challenger]); // a Pub/Sub redelivery
       expect(await storage.predictions.allPredictions(SAMPLE_DATE)).toEqual([champion, challenger]);
+    });
+
+    test('predictions: rows written with their outcome store both, also on redelivery', async () => {
+      const row = samplePredictionRow();
+      const outcome = sampleOutcomeRow({ message_id: row.message_id, game_date: row.game_date });
+      await storage.predictions.write([row], outcome);
+      await storage.predictions.write([row], { ...outcome, received_at: '2025-11-08T13:00:00.000Z' }); // redelivered
+      expect(await storage.predictions.allPredictions(SAMPLE_DATE)).toEqual([row]);
+      const outcomes = await storage.outcomes.forDate(SAMPLE_DATE);
+      expect(outcomes).toHaveLength(1);
+      expect(outcomes[0]).toMatchObject({ message_id: row.message_id, outcome: 'written' });
     });
 
     test('predictions: current row is the latest publish time, whatever the write order', async () => {

@@ -25,8 +25,10 @@ export interface PredictionSink {
    * Store prediction rows. Idempotent by `prediction_id`: writing the same rows twice leaves one
    * copy (embedded: keyed upsert; BigQuery: insertId + read-side dedup). Throws a retryable
    * PwError('PW_ERR_SINK_WRITE') when the store is unreachable.
+   * With `outcome`, the message's outcome is recorded after the rows in the same write (the
+   * embedded store commits both in one group; a request waits for one write, not two).
    */
-  write(rows: PredictionRow[]): Promise<void>;
+  write(rows: PredictionRow[], outcome?: RequestOutcomeRow): Promise<void>;
   /**
    * The current row per (game_date, game_id, player_lookup, system_id): the one from the latest
    * request_published_at, ties broken by the largest prediction_id. The ONE current-row rule
@@ -38,7 +40,7 @@ export interface PredictionSink {
 }
 
 export interface OutcomeLog {
-  /** Upsert by message_id: the final outcome of a message. */
+  /** The final outcome of a message, by message_id (a later record of the same message wins). */
   record(outcome: RequestOutcomeRow): Promise<void>;
   forDate(gameDate: string): Promise<RequestOutcomeRow[]>;
   /** Rejected messages (optionally only those received since an ISO time). */

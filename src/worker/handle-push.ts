@@ -178,19 +178,20 @@ export async function handlePush(deps: PushDeps, rawBody: Buffer | undefined): P
     predictions,
   );
 
-  if (rows.length > 0) {
+  const writeRows = async (outcome?: RequestOutcomeRow) => {
     try {
-      await storage.predictions.write(rows);
+      await storage.predictions.write(rows, outcome);
     } catch (err) {
       if (isPwError(err) && err.retryable) throw err;
       throw new PwError('PW_ERR_SINK_WRITE', { cause: err }, 'prediction rows', describeError(err));
     }
-  }
+  };
 
-  // The champion failing is retried (challenger rows written above are overwritten, not
-  // duplicated, on the retry); its error is the one reported.
+  // The champion failing is retried: the challengers' rows are written now (the retry
+  // overwrites them, never duplicates them), but no outcome, and its error is the one reported.
   const championResult = predictions.find((p) => p.systemId === champion.systemId);
   if (!championResult || !championResult.ok) {
+    if (rows.length > 0) await writeRows();
     const reason = championResult && !championResult.ok ? describeError(championResult.error) : 'no result';
     throw new PwError(
       'PW_ERR_CHAMPION_FAILED',
@@ -201,9 +202,11 @@ export async function handlePush(deps: PushDeps, rawBody: Buffer | undefined): P
     );
   }
 
+  // Rows and their `written` outcome in one write: one commit cycle for the request, and the
+  // outcome is never stored without the rows it describes.
   const systems = rows.map((r) => r.system_id);
   const failedSystems = failedSystemsOf(predictions);
-  await recordOutcome(storage, {
+  await writeRows({
     message_id: meta.messageId,
     outcome: 'written',
     reason_code: null,

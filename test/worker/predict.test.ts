@@ -163,9 +163,9 @@ describe.skipIf(!HAVE_FIXTURES)(`POST /predict (${HAVE_FIXTURES ? 'fixtures foun
       close: () => s.close(),
       predictions: {
         ...s.predictions,
-        write: async (rows) => {
+        write: async (rows, outcome) => {
           if (sinkDown) throw new PwError('PW_ERR_SINK_WRITE', undefined, 'prediction rows', 'connection refused');
-          return s.predictions.write(rows);
+          return s.predictions.write(rows, outcome);
         },
         currentPredictions: (d, ids) => s.predictions.currentPredictions(d, ids),
         allPredictions: (d) => s.predictions.allPredictions(d),

@@ -217,7 +217,10 @@ class BigQueryStorageImpl implements BigQueryStorage {
   };
 
   predictions: Storage['predictions'] = {
-    write: (rows) => this.stream(playerPropPredictionsTable, rows.map((row) => ({ insertId: row.prediction_id, json: row }))),
+    write: async (rows, outcome) => {
+      await this.stream(playerPropPredictionsTable, rows.map((row) => ({ insertId: row.prediction_id, json: row })));
+      if (outcome) await this.outcomes.record(outcome);
+    },
     currentPredictions: (gameDate, systemIds) => {
       if (systemIds !== undefined && systemIds.length === 0) return Promise.resolve([]);
       const filter = systemIds ? ' AND system_id IN UNNEST(@system_ids)' : '';

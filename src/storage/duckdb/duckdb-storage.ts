@@ -52,8 +52,11 @@ export interface DuckDbStorageOptions {
   readOnly?: boolean;
 }
 
+type Rows = readonly Record<string, unknown>[];
+
+/** One caller's write: rows for one or more tables, committed in this order. */
 interface PendingWrite {
-  rows: readonly Record<string, unknown>[];
+  parts: ReadonlyArray<readonly [AnyTable, Rows]>;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -149,7 +152,8 @@ class DuckDbStorage implements Storage {
   private readonly writes = new SerialQueue();
   private readonly reads = new SerialQueue();
   /** Per table: upserts waiting for the writer, to be merged in one statement. */
-  private readonly openGroups = new Map<AnyTable, PendingWrite[]>();
+  /** Writes waiting for the writer, by group key (the table name, or `predictions+outcome`). */
+  private readonly openGroups = new Map<string, PendingWrite[]>();
   /** Tables whose TEMP stage exists on the write connection. */
   private readonly staged = new Set<AnyTable>();
   private closed = false;
@@ -264,38 +268,52 @@ class DuckDbStorage implements Storage {
   }
 
   /** Queue an upsert; it joins the table's open group if one is waiting for the writer. */
-  private async upsert(table: AnyTable, rows: readonly Record<string, unknown>[]): Promise<void> {
-    this.ensureOpen('PW_ERR_SINK_WRITE', table.name);
-    if (rows.length === 0) return;
+  private upsert(table: AnyTable, rows: Rows): Promise<void> {
+    return this.enqueue(table.name, [[table, rows]]);
+  }
+
+  /** Queue a write of several tables' rows; it joins the open group with the same key. */
+  private async enqueue(key: string, parts: ReadonlyArray<readonly [AnyTable, Rows]>): Promise<void> {
+    this.ensureOpen('PW_ERR_SINK_WRITE', parts[0]![0].name);
+    if (parts.every(([, rows]) => rows.length === 0)) return;
     return new Promise<void>((resolve, reject) => {
-      const open = this.openGroups.get(table);
+      const open = this.openGroups.get(key);
       if (open) {
-        open.push({ rows, resolve, reject });
+        open.push({ parts, resolve, reject });
         return;
       }
-      const group: PendingWrite[] = [{ rows, resolve, reject }];
-      this.openGroups.set(table, group);
+      const group: PendingWrite[] = [{ parts, resolve, reject }];
+      this.openGroups.set(key, group);
       // Commit after this turn of the event loop: every request whose I/O arrived in the same
-      // turn joins the group, and the group costs one (synchronous) appender flush.
-      setImmediate(() => this.startGroup(table, group));
+      // turn joins the group, and the group costs one (synchronous) appender flush per table.
+      setImmediate(() => this.startGroup(key, group));
     });
   }
 
   /** Queue a group's commit once (from its setImmediate, or earlier from replaceDate). */
-  private startGroup(table: AnyTable, group: PendingWrite[]): void {
-    if (this.openGroups.get(table) !== group) return; // already started
-    this.openGroups.delete(table); // later writes start a new group
-    void this.writes.run(() => this.commitGroup(table, group));
+  private startGroup(key: string, group: PendingWrite[]): void {
+    if (this.openGroups.get(key) !== group) return; // already started
+    this.openGroups.delete(key); // later writes start a new group
+    void this.writes.run(() => this.commitGroup(group));
   }
 
-  private async commitGroup(table: AnyTable, group: PendingWrite[]): Promise<void> {
+  /** Each table's rows of the whole group in one merge, tables in order; on failure, member by member. */
+  private async commitGroup(group: PendingWrite[]): Promise<void> {
+    const byTable = new Map<AnyTable, Record<string, unknown>[]>();
+    for (const g of group) for (const [table, rows] of g.parts) byTable.set(table, [...(byTable.get(table) ?? []), ...rows]);
     try {
-      await this.stageAndMerge(table, group.flatMap((g) => g.rows));
+      for (const [table, rows] of byTable) await this.stageAndMerge(table, rows);
       for (const g of group) g.resolve();
     } catch (err) {
-      if (group.length === 1) return group[0].reject(this.wrapWriteError(table, err));
+      if (group.length === 1) return group[0]!.reject(this.wrapWriteError(group[0]!.parts[0]![0], err));
       for (const g of group) {
-        await this.stageAndMerge(table, g.rows).then(g.resolve, (e: unknown) => g.reject(this.wrapWriteError(table, e)));
+        let failed: { table: AnyTable; err: unknown } | undefined;
+        for (const [table, rows] of g.parts) {
+          if (failed) break;
+          await this.stageAndMerge(table, rows).catch((e: unknown) => (failed = { table, err: e }));
+        }
+        if (failed) g.reject(this.wrapWriteError(failed.table, failed.err));
+        else g.resolve();
       }
     }
   }
@@ -307,8 +325,8 @@ class DuckDbStorage implements Storage {
       throw new PwError('PW_ERR_SINK_WRITE', undefined, embeddedName(table), `replaceDate(${gameDate}) got a row for ${String(foreign.game_date)}`);
     }
     // Upserts called before this run before it; those called after, after it.
-    const open = this.openGroups.get(table);
-    if (open) this.startGroup(table, open);
+    const open = this.openGroups.get(table.name);
+    if (open) this.startGroup(table.name, open);
     await this.writes
       .run(async () => {
         await this.writer.run('BEGIN TRANSACTION');
@@ -340,7 +358,10 @@ class DuckDbStorage implements Storage {
   };
 
   predictions: Storage['predictions'] = {
-    write: (rows) => this.upsert(playerPropPredictionsTable, rows),
+    write: (rows, outcome) =>
+      outcome
+        ? this.enqueue('predictions+outcome', [[playerPropPredictionsTable, rows], [requestOutcomesTable, [outcome]]])
+        : this.upsert(playerPropPredictionsTable, rows),
     currentPredictions: (gameDate, systemIds) => {
       const f = DuckDbStorage.systemFilter(systemIds);
       return this.select(
