@@ -31,7 +31,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.err(`error: unknown command '${name}' (commands: ${commands.join(', ')})\n`);
     return 2;
   }
-  const mod = (await import(join(commandsDir, `${name}.js`)).catch(() => import(join(commandsDir, `${name}.ts`)))) as {
+  // `.js` also resolves to the `.ts` source under tsx, and to the compiled file under dist/.
+  const mod = (await import(join(commandsDir, `${name}.js`))) as {
     run: (argv: string[], io: CliIo) => Promise<number | void>;
   };
   try {
