@@ -83,9 +83,10 @@ describe('createModelSet', () => {
     const failureLog = logger.calls.find((c) => c.obj.system_id === 'catboost_v9_corrupt');
     expect(failureLog).toMatchObject({ level: 'error', obj: { path: 'corrupt.json', code: 'PW_ERR_MODEL_FORMAT' } });
     const loadedLogs = logger.calls.filter((c) => c.msg === 'model loaded');
-    expect(loadedLogs).toHaveLength(3); // once per loaded model
-    expect(loadedLogs[0]!.obj).toMatchObject({ system_id: CHAMPION_SYSTEM_ID, engine: 'native', feature_count: 33, tree_count: 0 });
-    expect(loadedLogs[0]!.obj.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(loadedLogs).toHaveLength(3); // once per loaded model (in completion order: loads run in parallel)
+    const championLog = loadedLogs.find((c) => c.obj.system_id === CHAMPION_SYSTEM_ID);
+    expect(championLog?.obj).toMatchObject({ engine: 'native', feature_count: 33, tree_count: 0 });
+    expect(championLog?.obj.sha256).toMatch(/^[0-9a-f]{64}$/);
 
     const results = await set.predictAll(row);
     expect(results.map((r) => [r.systemId, r.ok && r.value])).toEqual([
