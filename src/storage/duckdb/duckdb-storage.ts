@@ -161,7 +161,7 @@ class DuckDbStorage implements Storage {
   constructor(
     readonly location: string,
     private readonly instance: DuckDBInstance,
-    private readonly writer: DuckDBConnection,
+    private writer: DuckDBConnection,
     private readonly reader: DuckDBConnection,
   ) {}
 
@@ -253,18 +253,34 @@ class DuckDbStorage implements Storage {
       }
       appender.flushSync();
     } catch (err) {
+      // Drop the rows the failed flush kept: otherwise closing (or, later, garbage collection)
+      // flushes them again and aborts whatever the connection is doing then.
       try {
+        appender.clear();
         appender.closeSync();
       } catch {
-        // closing a failed appender reports the same error again
+        // closing a failed appender may report the same error again
       }
-      // A failed flush can leave the connection's transaction aborted; clear it before going on.
-      await this.writer.run('ROLLBACK').catch(() => undefined);
+      // A failed flush can leave the connection's transaction aborted (seen intermittently even
+      // after a ROLLBACK): carry on with a fresh write connection instead.
+      await this.replaceWriter();
       if (/duplicate key|constraint/i.test(message(err))) return false;
       throw err;
     }
     appender.closeSync();
     return true;
+  }
+
+  /** Swap the write connection for a new one (TEMP stage tables are per connection: recreate them). */
+  private async replaceWriter(): Promise<void> {
+    const old = this.writer;
+    this.writer = await this.instance.connect();
+    this.staged.clear();
+    try {
+      old.closeSync();
+    } catch {
+      // the old connection is being discarded because it is in a bad state
+    }
   }
 
   /** Queue an upsert; it joins the table's open group if one is waiting for the writer. */
