@@ -18,7 +18,7 @@
  * adds one leaf per tree in model order; it is passed from chunk to chunk (never summed per
  * chunk), so the additions are exactly the same. The caller applies scale and bias.
  */
-import { type ObliviousModel } from './model.js';
+import { type ObliviousModel, type UsedFeatures, usedFeatures } from './model.js';
 
 /** Trees per generated function (measured: 32–100 perform alike; 48 keeps each function small). */
 export const TREES_PER_CHUNK = 48;
@@ -51,40 +51,18 @@ export class CompiledTrees {
   private readonly sums: Float64Array;
 
   /** `model` must have passed validateObliviousModel (ascending float32 borders, valid splits). */
-  constructor(model: ObliviousModel, options: CompiledTreesOptions = {}) {
+  constructor(model: ObliviousModel, options: CompiledTreesOptions = {}, layout?: UsedFeatures) {
     const treesPerChunk = options.treesPerChunk ?? TREES_PER_CHUNK;
     this.blockRows = options.blockRows ?? COMPILED_BLOCK_ROWS;
 
-    // Binary feature k → slot of its feature among the used ones, and its rank in that feature.
-    const binarySlot: number[] = [];
-    const binaryRank: number[] = [];
-    const column: number[] = [];
-    const nanValue: number[] = [];
-    const start: number[] = [];
-    const borderCount: number[] = [];
-    const borders: number[] = [];
-    for (const feature of model.floatFeatures) {
-      const count = feature.borders.length;
-      if (count === 0) continue;
-      const slot = column.length;
-      column.push(feature.index);
-      // quantization.h: the treatment applies only to features that had NaNs (HasNans).
-      const treatment = feature.hasNans ? feature.nanValueTreatment : 'AsIs';
-      nanValue.push(treatment === 'AsTrue' ? Infinity : treatment === 'AsFalse' ? -Infinity : Number.NaN);
-      start.push(borders.length);
-      borderCount.push(count);
-      for (let b = 0; b < count; b++) {
-        binarySlot.push(slot);
-        binaryRank.push(b);
-        borders.push(feature.borders[b]);
-      }
-    }
-    this.usedCount = column.length;
-    this.usedColumn = Int32Array.from(column);
-    this.usedNanValue = Float64Array.from(nanValue);
-    this.usedStart = Int32Array.from(start);
-    this.usedBorderCount = Int32Array.from(borderCount);
-    this.borders = Float64Array.from(borders);
+    const used = layout ?? usedFeatures(model);
+    const { binarySlot, binaryRank } = used;
+    this.usedCount = used.count;
+    this.usedColumn = used.column;
+    this.usedNanValue = used.nanValue;
+    this.usedStart = used.start;
+    this.usedBorderCount = used.borderCount;
+    this.borders = used.borders;
     this.leafValues = Float64Array.from(model.leafValues);
     this.bins = new Int32Array(this.blockRows * this.usedCount);
     this.sums = new Float64Array(this.blockRows);

@@ -21,7 +21,7 @@
  */
 import { pwError } from '../../errors.js';
 import { CompiledTrees, type CompiledTreesOptions } from './compiled.js';
-import { type ObliviousModel, validateObliviousModel } from './model.js';
+import { type ObliviousModel, usedFeatures, validateObliviousModel } from './model.js';
 
 /**
  * Rows binarised and walked together: the block's bits (BLOCK_ROWS × binary features bytes,
@@ -76,29 +76,14 @@ export class ObliviousEvaluator {
     this.treeCount = model.treeDepths.length;
     this.treeDepths = Object.freeze(Array.from(model.treeDepths));
 
-    const column: number[] = [];
-    const start: number[] = [];
-    const borderCount: number[] = [];
-    const nanValue: number[] = [];
-    const borders: number[] = [];
-    for (const feature of model.floatFeatures) {
-      const count = feature.borders.length;
-      if (count === 0) continue;
-      column.push(feature.index);
-      start.push(borders.length);
-      borderCount.push(count);
-      // quantization.h: the treatment applies only to features that had NaNs (HasNans).
-      const treatment = feature.hasNans ? feature.nanValueTreatment : 'AsIs';
-      nanValue.push(treatment === 'AsTrue' ? Infinity : treatment === 'AsFalse' ? -Infinity : Number.NaN);
-      for (let b = 0; b < count; b++) borders.push(feature.borders[b]);
-    }
-    this.usedCount = column.length;
-    this.usedColumn = Int32Array.from(column);
-    this.usedStart = Int32Array.from(start);
-    this.usedBorderCount = Int32Array.from(borderCount);
-    this.usedNanValue = Float64Array.from(nanValue);
-    this.borders = Float64Array.from(borders);
-    this.binaryCount = borders.length;
+    const used = usedFeatures(model);
+    this.usedCount = used.count;
+    this.usedColumn = used.column;
+    this.usedStart = used.start;
+    this.usedBorderCount = used.borderCount;
+    this.usedNanValue = used.nanValue;
+    this.borders = used.borders;
+    this.binaryCount = used.borders.length;
 
     this.depths = Uint8Array.from(this.treeDepths);
     this.splits = Int32Array.from(model.treeSplits);
@@ -107,7 +92,7 @@ export class ObliviousEvaluator {
     this.bias = model.bias;
     this.bits = new Uint8Array(BLOCK_ROWS * this.binaryCount);
 
-    this.compiled = options.compiled === false ? null : new CompiledTrees(model, options);
+    this.compiled = options.compiled === false ? null : new CompiledTrees(model, options, used);
   }
 
   /** Whether predict runs generated code (true) or the interpreter. */

@@ -103,3 +103,59 @@ export function validateObliviousModel(model: ObliviousModel, name: string): voi
   if (!Number.isFinite(model.scale)) fail(`scale ${model.scale} is not finite`);
   if (!Number.isFinite(model.bias)) fail(`bias ${model.bias} is not finite`);
 }
+
+/**
+ * The features that have at least one border ("used"), laid out as flat arrays once at load;
+ * both evaluators binarise from it. `nanValue` is what a NaN input becomes before comparing,
+ * per CatBoost's quantization.h: the treatment applies only to features that had NaNs (HasNans).
+ */
+export interface UsedFeatures {
+  count: number;
+  /** Input column of each used feature. */
+  column: Int32Array;
+  /** NaN (AsIs), -inf (AsFalse) or +inf (AsTrue). */
+  nanValue: Float64Array;
+  /** First binary feature of each used feature, and how many borders it has. */
+  start: Int32Array;
+  borderCount: Int32Array;
+  /** Every border in binary-feature order (float32 values held exactly as doubles). */
+  borders: Float64Array;
+  /** Binary feature k → the used feature it belongs to, and its rank among that feature's borders. */
+  binarySlot: Int32Array;
+  binaryRank: Int32Array;
+}
+
+export function usedFeatures(model: ObliviousModel): UsedFeatures {
+  const column: number[] = [];
+  const nanValue: number[] = [];
+  const start: number[] = [];
+  const borderCount: number[] = [];
+  const borders: number[] = [];
+  const binarySlot: number[] = [];
+  const binaryRank: number[] = [];
+  for (const feature of model.floatFeatures) {
+    const count = feature.borders.length;
+    if (count === 0) continue;
+    const slot = column.length;
+    column.push(feature.index);
+    const treatment = feature.hasNans ? feature.nanValueTreatment : 'AsIs';
+    nanValue.push(treatment === 'AsTrue' ? Infinity : treatment === 'AsFalse' ? -Infinity : Number.NaN);
+    start.push(borders.length);
+    borderCount.push(count);
+    for (let b = 0; b < count; b++) {
+      borders.push(feature.borders[b]);
+      binarySlot.push(slot);
+      binaryRank.push(b);
+    }
+  }
+  return {
+    count: column.length,
+    column: Int32Array.from(column),
+    nanValue: Float64Array.from(nanValue),
+    start: Int32Array.from(start),
+    borderCount: Int32Array.from(borderCount),
+    borders: Float64Array.from(borders),
+    binarySlot: Int32Array.from(binarySlot),
+    binaryRank: Int32Array.from(binaryRank),
+  };
+}
