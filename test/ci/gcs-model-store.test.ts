@@ -15,7 +15,8 @@ import { V9_FEATURE_NAMES } from '../../src/features/contract.js';
 import { loadPredictor } from '../../src/models/load-predictor.js';
 import { createModelSet } from '../../src/models/model-set-loader.js';
 import { ModelStore, createStorageClient, gcsObjectSource, modelStoreFromConfig, type ObjectSource } from '../../src/models/model-store.js';
-import { recordingLogger, tempDir, tinyCatBoostJson } from '../models/helpers.js';
+import { recordingLogger, registryEntry, tempDir, tinyCatBoostJson } from '../models/helpers.js';
+import { parseRegistry } from '../../config/registry.js';
 
 const BIN = process.env.FAKE_GCS_SERVER_BIN ?? '/root/go/bin/fake-gcs-server';
 const available = Boolean(process.env.FAKE_GCS_ENDPOINT) || existsSync(BIN);
@@ -155,21 +156,9 @@ describe.skipIf(!available)('ModelStore on fake-gcs-server', () => {
     await client.bucket(BUCKET).file('set/shared.json').save(modelBytes(20), { resumable: false });
     const { counts, wrapped } = counting(gcsObjectSource(client));
     const store = new ModelStore({ cacheDir: join(dir, 'cache-e'), objects: wrapped });
-    const entry = (model_path: string) => ({
-      model_path,
-      train_start: '2025-11-02',
-      train_end: '2026-01-31',
-      backtest_mae: 4.8,
-      backtest_hit_rate_all: 55,
-      backtest_hit_rate_edge_3plus: 60,
-      backtest_n_edge_3plus: 100,
-      enabled: true,
-      description: 'ci',
-      feature_set: 'v9' as const,
-    });
     const set = await createModelSet({
       championPath: `gs://${BUCKET}/set/champ.json`,
-      registry: { catboost_v9_a: entry(`gs://${BUCKET}/set/shared.json`), catboost_v9_b: entry(`gs://${BUCKET}/set/shared.json`) },
+      registry: parseRegistry({ catboost_v9_a: registryEntry(`gs://${BUCKET}/set/shared.json`), catboost_v9_b: registryEntry(`gs://${BUCKET}/set/shared.json`) }),
       store,
       engine: 'auto',
       logger: recordingLogger(),

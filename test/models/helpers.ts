@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { PwError } from '../../src/errors.js';
 import type { ObjectSource, ObjectVersion } from '../../src/models/model-store.js';
+import type { RegistryEntryInput } from '../../config/registry.js';
 
 export const SHARED_FIXTURES = join(import.meta.dirname, '../../../shared/fixtures');
 export const SHARED_V9 = join(SHARED_FIXTURES, 'v9-models');
@@ -108,4 +109,20 @@ export function recordingLogger(): { calls: LogCall[]; info: (o: object, m: stri
   const calls: LogCall[] = [];
   const at = (level: LogCall['level']) => (obj: object, msg: string) => calls.push({ level, obj: obj as Record<string, unknown>, msg });
   return { calls, info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** A valid MONTHLY_MODELS entry for `modelPath` (test values), with overrides. */
+export function registryEntry(modelPath: string, o: Partial<RegistryEntryInput> = {}): RegistryEntryInput {
+  return {
+    model_path: modelPath,
+    train_start: '2025-11-02',
+    train_end: '2026-01-31',
+    backtest_mae: 4.8,
+    backtest_hit_rate_all: 55,
+    backtest_hit_rate_edge_3plus: 60,
+    backtest_n_edge_3plus: 100,
+    enabled: true,
+    description: `model at ${modelPath}`,
+    ...o,
+  };
 }

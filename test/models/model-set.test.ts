@@ -3,11 +3,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CHAMPION_SYSTEM_ID, parseRegistry, type Registry, type RegistryEntryInput } from '../../config/registry.js';
+import { CHAMPION_SYSTEM_ID, parseRegistry, type Registry } from '../../config/registry.js';
 import { V9_FEATURE_NAMES } from '../../src/features/contract.js';
 import { createModelSet } from '../../src/models/model-set-loader.js';
 import { ModelStore } from '../../src/models/model-store.js';
-import { FakeObjects, recordingLogger, tempDir, tinyCatBoostJson } from './helpers.js';
+import { FakeObjects, recordingLogger, registryEntry, tempDir, tinyCatBoostJson } from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -20,20 +20,6 @@ function constantModel(name: string, bias: number): string {
   return name;
 }
 
-function entry(model_path: string, extra: Partial<RegistryEntryInput> = {}): RegistryEntryInput {
-  return {
-    model_path,
-    train_start: '2025-11-02',
-    train_end: '2026-01-31',
-    backtest_mae: 4.8,
-    backtest_hit_rate_all: 55,
-    backtest_hit_rate_edge_3plus: 60,
-    backtest_n_edge_3plus: 100,
-    enabled: true,
-    description: `model at ${model_path}`,
-    ...extra,
-  };
-}
 
 /** Store whose fetches are recorded (to prove disabled entries are never fetched). */
 function recordingStore(objects?: FakeObjects): { store: ModelStore; fetched: string[] } {
@@ -52,10 +38,10 @@ const row = new Float64Array(V9_FEATURE_NAMES.length).fill(1);
 describe('createModelSet', () => {
   it('isolates a corrupt challenger and never fetches a disabled one', async () => {
     const registry: Registry = parseRegistry({
-      catboost_v9_good_a: entry(constantModel('a.json', 20)),
-      catboost_v9_corrupt: entry(constantModel('corrupt.json', 0)),
-      catboost_v9_retired: entry('retired/never-fetched.cbm', { enabled: false }),
-      catboost_v9_good_b: entry(constantModel('b.json', 30)),
+      catboost_v9_good_a: registryEntry(constantModel('a.json', 20)),
+      catboost_v9_corrupt: registryEntry(constantModel('corrupt.json', 0)),
+      catboost_v9_retired: registryEntry('retired/never-fetched.cbm', { enabled: false }),
+      catboost_v9_good_b: registryEntry(constantModel('b.json', 30)),
     });
     writeFileSync(join(dir, 'corrupt.json'), '{"oblivious_trees": [ truncated');
     const { store, fetched } = recordingStore();
@@ -98,7 +84,7 @@ describe('createModelSet', () => {
   });
 
   it('reports a missing champion as failed with champion undefined, challengers still serving', async () => {
-    const registry = parseRegistry({ catboost_v9_good_a: entry(constantModel('a.json', 20)) });
+    const registry = parseRegistry({ catboost_v9_good_a: registryEntry(constantModel('a.json', 20)) });
     const { store } = recordingStore();
     const logger = recordingLogger();
     const set = await createModelSet({ championPath: 'models/missing.cbm', registry, store, engine: 'auto', logger });
@@ -124,8 +110,8 @@ describe('createModelSet', () => {
 
   it('keeps the other models answering when one throws at predict time', async () => {
     const registry = parseRegistry({
-      catboost_v9_flaky: entry(constantModel('flaky.json', 20)),
-      catboost_v9_steady: entry(constantModel('steady.json', 30)),
+      catboost_v9_flaky: registryEntry(constantModel('flaky.json', 20)),
+      catboost_v9_steady: registryEntry(constantModel('steady.json', 30)),
     });
     const set = await createModelSet({ championPath: constantModel('champ.json', 10), registry, store: recordingStore().store, engine: 'auto', logger: recordingLogger() });
     const flaky = set.loaded.find((m) => m.systemId === 'catboost_v9_flaky')!;
@@ -146,8 +132,8 @@ describe('createModelSet', () => {
     objects.put('models', 'v9/shared.json', bytes);
     const digest = createHash('sha256').update(bytes).digest('hex');
     const registry = parseRegistry({
-      catboost_v9_copy_a: entry('gs://models/v9/shared.json', { sha256: digest }),
-      catboost_v9_copy_b: entry('gs://models/v9/shared.json', { sha256: 'a'.repeat(64) }),
+      catboost_v9_copy_a: registryEntry('gs://models/v9/shared.json', { sha256: digest }),
+      catboost_v9_copy_b: registryEntry('gs://models/v9/shared.json', { sha256: 'a'.repeat(64) }),
     });
     const set = await createModelSet({
       championPath: 'gs://models/v9/shared.json',
@@ -168,7 +154,7 @@ describe('createModelSet', () => {
   it('logs a failed challenger loudly through a real pino logger', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
-    const registry = parseRegistry({ catboost_v9_missing: entry('models/gone.cbm') });
+    const registry = parseRegistry({ catboost_v9_missing: registryEntry('models/gone.cbm') });
     await createModelSet({ championPath: constantModel('champ.json', 10), registry, store: recordingStore().store, engine: 'auto', logger });
     const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     const failure = records.find((r) => r.system_id === 'catboost_v9_missing');
@@ -177,7 +163,7 @@ describe('createModelSet', () => {
   });
 
   it('close() releases every predictor once', async () => {
-    const registry = parseRegistry({ catboost_v9_good_a: entry(constantModel('a.json', 20)) });
+    const registry = parseRegistry({ catboost_v9_good_a: registryEntry(constantModel('a.json', 20)) });
     const set = await createModelSet({ championPath: constantModel('champ.json', 10), registry, store: recordingStore().store, engine: 'auto', logger: recordingLogger() });
     let closes = 0;
     for (const m of set.loaded) m.predictor.close = async () => void closes++;

@@ -11,6 +11,7 @@ import { onTestFinished } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../config/env.js';
 import { parseRegistry, type RegistryEntryInput } from '../../config/registry.js';
+import { registryEntry } from '../models/helpers.js';
 import { buildApp, type BuildAppOptions } from '../../src/worker/app.js';
 import { openDuckDbStorage } from '../../src/storage/duckdb/index.js';
 import type { Storage } from '../../src/storage/storage.js';
@@ -43,20 +44,7 @@ export function challengerId(path: string): string {
   return `catboost_v9_fx_${stem.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
 }
 
-export function registryEntry(modelPath: string, o: Partial<RegistryEntryInput> = {}): RegistryEntryInput {
-  return {
-    model_path: modelPath,
-    train_start: '2025-11-02',
-    train_end: '2026-01-08',
-    backtest_mae: 4.8,
-    backtest_hit_rate_all: 55,
-    backtest_hit_rate_edge_3plus: 60,
-    backtest_n_edge_3plus: 100,
-    enabled: true,
-    description: 'test challenger',
-    ...o,
-  };
-}
+export { registryEntry };
 
 /** Champion = first fixture, challengers = the other five (by default). */
 export function fixtureRegistry(extra: Record<string, RegistryEntryInput> = {}): Record<string, RegistryEntryInput> {
