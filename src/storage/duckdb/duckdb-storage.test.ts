@@ -63,6 +63,41 @@ describe('duckdb storage', () => {
     }
   });
 
+  it('one failing write in a group: the others are stored and resolved, only the bad one is rejected (issue 7, class 9)', async () => {
+    const storage = await openDuckDbStorage({ path: ':memory:' });
+    try {
+      const { sampleOutcomeRow } = await import('../sample-rows.js');
+      const message = (i: number) => {
+        const messageId = `msg-${i}`;
+        const rows = ['a', 'b', 'c'].map((s) =>
+          samplePredictionRow({ prediction_id: `${i}${s}`.padStart(32, '0'), player_lookup: `player${i}`, message_id: messageId, system_id: `sys_${s}` }),
+        );
+        return { rows, outcome: sampleOutcomeRow({ message_id: messageId, player_lookup: `player${i}`, rows_written: 3 }) };
+      };
+      const good = [0, 1, 2, 4, 5].map(message);
+      // Message 3's outcome breaks a NOT NULL column: its write must fail alone, in the same group.
+      const bad = message(3);
+      const badOutcome = { ...bad.outcome, received_at: null } as unknown as typeof bad.outcome;
+      // All six are called in one turn of the event loop, so they join one write group.
+      const settled = await Promise.allSettled([
+        ...good.slice(0, 3).map((m) => storage.predictions.write(m.rows, m.outcome)),
+        storage.predictions.write(bad.rows, badOutcome),
+        ...good.slice(3).map((m) => storage.predictions.write(m.rows, m.outcome)),
+      ]);
+      expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect((settled[3] as PromiseRejectedResult).reason).toMatchObject({ code: 'PW_ERR_SINK_WRITE' });
+      const stored = await storage.predictions.allPredictions(SAMPLE_DATE);
+      expect(stored.map((r) => r.prediction_id).sort()).toEqual(good.flatMap((m) => m.rows.map((r) => r.prediction_id)).sort());
+      const outcomes = await storage.outcomes.forDate(SAMPLE_DATE);
+      expect(outcomes.map((o) => o.message_id).sort()).toEqual(good.map((m) => m.outcome.message_id).sort());
+      // The storage stays usable: the bad message, corrected and redelivered, is stored.
+      await storage.predictions.write(bad.rows, bad.outcome);
+      expect(await storage.predictions.allPredictions(SAMPLE_DATE)).toHaveLength(18);
+    } finally {
+      await storage.close();
+    }
+  });
+
   it('a write after close fails with a clear error', async () => {
     const storage = await openDuckDbStorage({ path: ':memory:' });
     await storage.close();

@@ -35,7 +35,7 @@ export function predictionSink({ writes, reads }: DuckDbParts): Storage['predict
   return {
     write: (rows, outcome) =>
       outcome
-        ? writes.enqueue('predictions+outcome', [[playerPropPredictionsTable, rows], [requestOutcomesTable, [outcome]]])
+        ? writes.enqueue([[playerPropPredictionsTable, rows], [requestOutcomesTable, [outcome]]])
         : writes.upsert(playerPropPredictionsTable, rows),
     currentPredictions: (gameDate, systemIds) => {
       const f = systemFilter(systemIds);

@@ -1,28 +1,57 @@
 /**
  * @module storage/duckdb/table-writer
- * The write connection and how rows reach a table: append, falling back to a keyed merge.
+ * The write connection and how rows reach a table: one transaction per group, appended, falling
+ * back to a keyed merge.
  *
- * Fast path: an appender straight into the table. DuckDB's planner makes every
- * `INSERT … ON CONFLICT` cost ~15 ms on these wide tables; an appender flush costs a few ms
- * however many rows it carries and is atomic. A key that already exists (a redelivery, a re-seed)
- * makes the flush fail as a whole, and only then do we take the keyed merge: rows go through an
- * appender into a connection-local stage table, then one `INSERT … SELECT … ON CONFLICT (key) DO
- * UPDATE` merges them (one statement, atomic).
+ * Fast path (`commitAppend`): BEGIN; each table's rows as data chunks (one native call per
+ * column, not per value) through an appender kept open on the connection, flushed into the
+ * transaction; COMMIT. The COMMIT (WAL write and fsync) runs on DuckDB's thread through the async
+ * API, off the event loop; only the flush of in-memory chunks runs on it. A key that already
+ * exists (a redelivery, a re-seed) fails the flush and the whole transaction rolls back.
  *
- * Callers sequence their use through one queue (see write-queue.ts): this class assumes it is
- * never entered twice at once.
+ * Merge path (`commitMerge`): rows go through an appender into a connection-local stage table,
+ * then one `INSERT … SELECT … ON CONFLICT (key) DO UPDATE` per table merges them (DuckDB's planner
+ * makes this ~15 ms on these wide tables, so it is only the fallback); all tables in one
+ * transaction.
+ *
+ * Callers sequence their use through one queue (write-queue.ts): this class assumes it is never
+ * entered twice at once.
  */
-import type { DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { DuckDBDataChunk, listValue, type DuckDBAppender, type DuckDBConnection, type DuckDBInstance, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { lastPerKey } from '../keys.js';
-import type { AnyTable } from '../tables/index.js';
-import { message } from './serial-queue.js';
-import { mergeSql, rowParams, stageDdl, stageName } from './values.js';
+import type { AnyTable, Column } from '../tables/index.js';
+import { columnsOf, mergeSql, paramType, stageDdl, stageName, toParam } from './values.js';
 
 export type Rows = readonly Record<string, unknown>[];
+
+/** DuckDB's vector size: the most rows one data chunk holds. */
+const CHUNK_ROWS = 2048;
+
+/** A value as a data chunk takes it: like a bound parameter, but BIGINT as a bigint. */
+function chunkValue(c: Column, value: unknown): DuckDBValue {
+  if (c.type === 'INT64' && value !== null && value !== undefined) {
+    return c.mode === 'REPEATED' ? listValue((value as number[]).map((v) => BigInt(v))) : BigInt(value as number);
+  }
+  return toParam(c, value);
+}
+
+/** Append `rows` to `appender` as data chunks whose columns are bound with the stage's types. */
+function appendChunks(appender: DuckDBAppender, table: AnyTable, rows: Rows): void {
+  const columns = columnsOf(table);
+  const types: DuckDBType[] = columns.map(([, c]) => paramType(c));
+  for (let first = 0; first < rows.length; first += CHUNK_ROWS) {
+    const part = rows.slice(first, first + CHUNK_ROWS);
+    const chunk = DuckDBDataChunk.create(types, part.length);
+    chunk.setColumns(columns.map(([name, c]) => part.map((row) => chunkValue(c, row[name]))));
+    appender.appendDataChunk(chunk);
+  }
+}
 
 export class TableWriter {
   /** Tables whose TEMP stage exists on the write connection. */
   private readonly staged = new Set<AnyTable>();
+  /** Appenders kept open on the write connection, per table (creating one costs ~1 ms). */
+  private readonly appenders = new Map<AnyTable, DuckDBAppender>();
 
   constructor(
     private readonly instance: DuckDBInstance,
@@ -35,35 +64,50 @@ export class TableWriter {
   }
 
   /** Run `body` inside BEGIN…COMMIT; ROLLBACK and rethrow when it throws. */
-  async transaction(body: () => Promise<void>): Promise<void> {
+  async transaction(body: () => Promise<void> | void): Promise<void> {
     await this.conn.run('BEGIN TRANSACTION');
     try {
       await body();
       await this.conn.run('COMMIT');
     } catch (err) {
       await this.conn.run('ROLLBACK').catch(() => undefined);
+      this.staged.clear(); // a stage created in this transaction is gone with it
       throw err;
     }
   }
 
   /**
-   * Store rows (last row per key wins). Outside a caller's transaction: append when every key is
-   * new, else stage + merge in one transaction (a group costs one commit instead of three).
-   * Inside one (`inTransaction`): stage + merge; the stage is left empty.
+   * Every table's rows appended in one transaction (all or nothing). Throws when any key already
+   * exists or a row breaks a constraint; nothing is stored then and the connection is replaced
+   * (a failed flush can leave it unusable). Rows must be unique per key (see `needsMerge`).
    */
-  async write(table: AnyTable, rows: Rows, inTransaction = false): Promise<void> {
-    const unique = lastPerKey(table, rows); // one statement may not update the same key twice
-    if (unique.length === 0) return;
-    if (!inTransaction) {
-      if (unique.length === rows.length && (await this.appendNew(table, unique))) return;
-      await this.transaction(() => this.stageAndMerge(table, unique));
-      return;
+  async commitAppend(byTable: ReadonlyMap<AnyTable, Rows>): Promise<void> {
+    try {
+      await this.transaction(async () => {
+        for (const [table, rows] of byTable) {
+          if (rows.length === 0) continue;
+          const appender = await this.appenderFor(table);
+          appendChunks(appender, table, rows);
+          appender.flushSync();
+        }
+      });
+    } catch (err) {
+      await this.replaceConnection();
+      throw err;
     }
-    await this.stageAndMerge(table, unique);
   }
 
-  /** Append rows to the table's stage and merge them (one statement); the stage is left empty. */
-  private async stageAndMerge(table: AnyTable, unique: Rows): Promise<void> {
+  /** Every table's rows merged by key (last row per key wins) in one transaction; all or nothing. */
+  async commitMerge(byTable: ReadonlyMap<AnyTable, Rows>): Promise<void> {
+    await this.transaction(async () => {
+      for (const [table, rows] of byTable) await this.merge(table, rows);
+    });
+  }
+
+  /** Merge rows by key inside the caller's transaction (last row per key wins). */
+  async merge(table: AnyTable, rows: Rows): Promise<void> {
+    const unique = lastPerKey(table, rows); // one statement may not update the same key twice
+    if (unique.length === 0) return;
     if (!this.staged.has(table)) {
       await this.conn.run(stageDdl(table));
       this.staged.add(table);
@@ -71,10 +115,7 @@ export class TableWriter {
     try {
       const appender = await this.conn.createAppender(stageName(table));
       try {
-        for (const row of unique) {
-          for (const [value, type] of rowParams(table, row)) appender.appendValue(value, type);
-          appender.endRow();
-        }
+        appendChunks(appender, table, unique);
         appender.flushSync();
       } finally {
         appender.closeSync();
@@ -85,36 +126,27 @@ export class TableWriter {
     }
   }
 
-  /** Appends rows whose keys are all new; false (nothing written) when any key already exists. */
-  private async appendNew(table: AnyTable, rows: Rows): Promise<boolean> {
-    const appender = await this.conn.createAppender(table.name, table.dataset);
-    try {
-      for (const row of rows) {
-        for (const [value, type] of rowParams(table, row)) appender.appendValue(value, type);
-        appender.endRow();
-      }
-      appender.flushSync();
-    } catch (err) {
-      // Drop the rows the failed flush kept: otherwise closing (or, later, garbage collection)
-      // flushes them again and aborts whatever the connection is doing then.
+  private async appenderFor(table: AnyTable): Promise<DuckDBAppender> {
+    let appender = this.appenders.get(table);
+    if (!appender) {
+      appender = await this.conn.createAppender(table.name, table.dataset);
+      this.appenders.set(table, appender);
+    }
+    return appender;
+  }
+
+  /** Swap the write connection for a new one (appenders and TEMP stages are per connection). */
+  private async replaceConnection(): Promise<void> {
+    for (const appender of this.appenders.values()) {
+      // Drop rows a failed flush kept: otherwise closing (or garbage collection) flushes them again.
       try {
         appender.clear();
         appender.closeSync();
       } catch {
         // closing a failed appender may report the same error again
       }
-      // A failed flush can leave the connection's transaction aborted (seen intermittently even
-      // after a ROLLBACK): carry on with a fresh write connection instead.
-      await this.replaceConnection();
-      if (/duplicate key|constraint/i.test(message(err))) return false;
-      throw err;
     }
-    appender.closeSync();
-    return true;
-  }
-
-  /** Swap the write connection for a new one (TEMP stage tables are per connection: recreate them). */
-  private async replaceConnection(): Promise<void> {
+    this.appenders.clear();
     const old = this.conn;
     this.conn = await this.instance.connect();
     this.staged.clear();
@@ -125,8 +157,15 @@ export class TableWriter {
     }
   }
 
-  /** Close the write connection (call once the queue is idle). */
+  /** Close the appenders and the write connection (call once the queue is idle). */
   close(): void {
+    for (const appender of this.appenders.values()) appender.closeSync();
+    this.appenders.clear();
     this.conn.closeSync();
   }
+}
+
+/** True when rows repeat a key (the append path would refuse them: merge, last row wins). */
+export function repeatsKey(table: AnyTable, rows: Rows): boolean {
+  return lastPerKey(table, rows).length !== rows.length;
 }

@@ -1,31 +1,49 @@
 /**
  * @module storage/duckdb/write-queue
  * The write queue and group commit. Writes run on one connection through a FIFO queue (a
- * connection runs one statement at a time and BEGIN…COMMIT must not interleave). Upserts with the
- * same group key (the table name, or `predictions+outcome`) that arrive while the writer is busy
- * join one group and are written together: a statement costs about the same for 6 rows as for
- * 60, so throughput grows with load while a lone write waits for nothing. Each caller's promise
- * resolves only once its rows are committed (no write-behind: an acknowledged Pub/Sub message is
- * never lost); if a group fails, its members are retried one by one so one bad message cannot
- * fail the others.
+ * connection runs one statement at a time and BEGIN…COMMIT must not interleave).
+ *
+ * Group commit: writes wait in one open group while the writer is busy; when the writer turns to
+ * the group (or, when it was idle, after the current turn of the event loop, so every request
+ * whose I/O arrived in that turn joins) the group is closed and committed as ONE transaction: all
+ * its tables' rows appended, one COMMIT. A transaction costs about the same for 6 rows as for
+ * 600, so the group grows with load while a lone write waits for nothing. The window is bounded:
+ * a group closes at MAX_GROUP_ROWS rows (the next write opens a new one), and no group waits for
+ * more than the commit in front of it.
+ *
+ * Each caller's promise resolves only once its rows are committed (no write-behind: an
+ * acknowledged Pub/Sub message is never lost). If the group's append fails (a key that already
+ * exists, or a bad row), it is merged by key in one transaction; if that fails too, its members
+ * are merged one by one, each in its own transaction, so one bad write is rejected alone and
+ * leaves nothing behind while the others are stored and resolved.
  */
+import { VARCHAR } from '@duckdb/node-api';
 import { PwError, type ErrorCode } from '../../errors.js';
 import { embeddedName, type AnyTable } from '../tables/index.js';
 import { message, SerialQueue } from './serial-queue.js';
-import { VARCHAR } from '@duckdb/node-api';
-import type { Rows, TableWriter } from './table-writer.js';
+import { repeatsKey, type Rows, type TableWriter } from './table-writer.js';
 
-/** One caller's write: rows for one or more tables, committed in this order. */
+/** A group closes once it holds this many rows (bounds a commit's size and its latency). */
+export const MAX_GROUP_ROWS = 4096;
+
+/** One caller's write: rows for one or more tables, committed together. */
 interface PendingWrite {
   parts: ReadonlyArray<readonly [AnyTable, Rows]>;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
 
+interface Group {
+  members: PendingWrite[];
+  rows: number;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export class WriteQueue {
   private readonly queue = new SerialQueue();
-  /** Writes waiting for the writer, by group key. */
-  private readonly openGroups = new Map<string, PendingWrite[]>();
+  /** The group new writes join; its commit is already queued. */
+  private open: Group | null = null;
   private closed = false;
 
   constructor(
@@ -37,63 +55,72 @@ export class WriteQueue {
     if (this.closed) throw new PwError(code, undefined, what, `storage ${this.location} is closed`);
   }
 
-  /** Queue an upsert; it joins the table's open group if one is waiting for the writer. */
+  /** Queue an upsert of one table's rows (joins the open group). */
   upsert(table: AnyTable, rows: Rows): Promise<void> {
-    return this.enqueue(table.name, [[table, rows]]);
+    return this.enqueue([[table, rows]]);
   }
 
   /**
-   * Queue a write of several tables' rows (committed in the given order); it joins the open
-   * group with the same key. Resolves once committed; rejects with PW_ERR_SINK_WRITE.
+   * Queue a write of several tables' rows, stored together or not at all; it joins the open
+   * group. Resolves once committed; rejects with PW_ERR_SINK_WRITE.
    */
-  async enqueue(key: string, parts: ReadonlyArray<readonly [AnyTable, Rows]>): Promise<void> {
+  async enqueue(parts: ReadonlyArray<readonly [AnyTable, Rows]>): Promise<void> {
     this.ensureOpen('PW_ERR_SINK_WRITE', parts[0]![0].name);
-    if (parts.every(([, rows]) => rows.length === 0)) return;
+    const rowCount = parts.reduce((n, [, rows]) => n + rows.length, 0);
+    if (rowCount === 0) return;
     return new Promise<void>((resolve, reject) => {
-      const open = this.openGroups.get(key);
-      if (open) {
-        open.push({ parts, resolve, reject });
-        return;
+      let group = this.open;
+      if (!group) {
+        const created: Group = { members: [], rows: 0 };
+        group = created;
+        this.open = created;
+        void this.queue.run(async () => {
+          await nextTurn(); // let writes of this turn of the event loop join
+          if (this.open === created) this.open = null; // later writes start a new group
+          await this.commitGroup(created.members);
+        });
       }
-      const group: PendingWrite[] = [{ parts, resolve, reject }];
-      this.openGroups.set(key, group);
-      // Commit after this turn of the event loop: every request whose I/O arrived in the same
-      // turn joins the group, and the group costs one (synchronous) appender flush per table.
-      setImmediate(() => this.startGroup(key, group));
+      group.members.push({ parts, resolve, reject });
+      group.rows += rowCount;
+      if (group.rows >= MAX_GROUP_ROWS && this.open === group) this.open = null;
     });
   }
 
-  /** Queue a group's commit once (from its setImmediate, or earlier from replaceDate). */
-  private startGroup(key: string, group: PendingWrite[]): void {
-    if (this.openGroups.get(key) !== group) return; // already started
-    this.openGroups.delete(key); // later writes start a new group
-    void this.queue.run(() => this.commitGroup(group));
-  }
-
-  /** Each table's rows of the whole group in one write, tables in order; on failure, member by member. */
-  private async commitGroup(group: PendingWrite[]): Promise<void> {
-    const byTable = new Map<AnyTable, Record<string, unknown>[]>();
-    for (const g of group) for (const [table, rows] of g.parts) byTable.set(table, [...(byTable.get(table) ?? []), ...rows]);
+  /** One transaction for the whole group; on failure, a keyed merge; then member by member. */
+  private async commitGroup(members: PendingWrite[]): Promise<void> {
+    const byTable = tablesOf(members);
     try {
-      for (const [table, rows] of byTable) await this.writer.write(table, rows);
-      for (const g of group) g.resolve();
+      const repeats = [...byTable].some(([table, rows]) => repeatsKey(table, rows));
+      // Rows repeating a key (in one write or across the group) go straight to the merge.
+      if (!repeats) {
+        await this.writer.commitAppend(byTable);
+        for (const m of members) m.resolve();
+        return;
+      }
+    } catch {
+      // a key that already exists (a redelivery), or a bad row: the merge below tells which
+    }
+    try {
+      await this.writer.commitMerge(byTable);
+      for (const m of members) m.resolve();
+      return;
     } catch (err) {
-      if (group.length === 1) return group[0]!.reject(wrapWriteError(group[0]!.parts[0]![0], err));
-      for (const g of group) {
-        let failed: { table: AnyTable; err: unknown } | undefined;
-        for (const [table, rows] of g.parts) {
-          if (failed) break;
-          await this.writer.write(table, rows).catch((e: unknown) => (failed = { table, err: e }));
-        }
-        if (failed) g.reject(wrapWriteError(failed.table, failed.err));
-        else g.resolve();
+      if (members.length === 1) return members[0]!.reject(wrapWriteError(members[0]!.parts[0]![0], err));
+    }
+    // A bad write among several: each member in its own transaction, so only it fails.
+    for (const m of members) {
+      try {
+        await this.writer.commitMerge(tablesOf([m]));
+        m.resolve();
+      } catch (err) {
+        m.reject(wrapWriteError(m.parts[0]![0], err));
       }
     }
   }
 
   /**
-   * Replace every row of one game date in one transaction (DELETE + merge). Upserts queued
-   * before this call run before it; those queued after, after it.
+   * Replace every row of one game date in one transaction (DELETE + merge). Writes queued
+   * before this call are committed before it; those queued after, after it.
    */
   async replaceDate(table: AnyTable, gameDate: string, rows: Rows): Promise<void> {
     this.ensureOpen('PW_ERR_SINK_WRITE', table.name);
@@ -101,13 +128,12 @@ export class WriteQueue {
     if (foreign) {
       throw new PwError('PW_ERR_SINK_WRITE', undefined, embeddedName(table), `replaceDate(${gameDate}) got a row for ${String(foreign.game_date)}`);
     }
-    const open = this.openGroups.get(table.name);
-    if (open) this.startGroup(table.name, open);
+    this.open = null; // its commit is queued ahead of this one
     await this.queue
       .run(() =>
         this.writer.transaction(async () => {
           await this.writer.run(`DELETE FROM ${embeddedName(table)} WHERE game_date = CAST(? AS DATE)`, [gameDate], [VARCHAR]);
-          await this.writer.write(table, rows, true);
+          await this.writer.merge(table, rows);
         }),
       )
       .catch((err: unknown) => {
@@ -120,6 +146,19 @@ export class WriteQueue {
     this.closed = true;
     await this.queue.idle();
   }
+}
+
+/** Each table's rows of the members, tables in first-seen order. */
+function tablesOf(members: readonly PendingWrite[]): Map<AnyTable, Record<string, unknown>[]> {
+  const byTable = new Map<AnyTable, Record<string, unknown>[]>();
+  for (const m of members) {
+    for (const [table, rows] of m.parts) {
+      let list = byTable.get(table);
+      if (!list) byTable.set(table, (list = []));
+      for (const row of rows) list.push(row);
+    }
+  }
+  return byTable;
 }
 
 function wrapWriteError(table: AnyTable, err: unknown): PwError {
