@@ -56,8 +56,9 @@ for (const { name, path } of MODELS) {
   }
   const bytes = new Uint8Array(readFileSync(path));
   const paths = [
-    { label: 'compiled', options: {} },
+    { label: 'wasm', options: {} },
     { label: 'interpreter', options: { compiled: false } },
+    { label: 'js', options: { wasm: false } },
   ].map(({ label, options }) => {
     const t0 = performance.now();
     const evaluator = new ObliviousEvaluator(parseCbm(bytes, name), name, options);
@@ -67,8 +68,12 @@ for (const { name, path } of MODELS) {
     return { label, evaluator, buildMs, firstMs: performance.now() - t1, us: {} as Record<number, number[]> };
   });
   const reference = paths[1]!.evaluator.predict(rows, n);
-  const compiled = paths[0]!.evaluator.predict(rows, n);
-  for (let r = 0; r < n; r++) if (compiled[r] !== reference[r]) throw new Error(`${name}: paths differ on row ${r}`);
+  for (const p of [paths[0]!, paths[2]!]) {
+    const compiled = p.evaluator.predict(rows, n);
+    for (let r = 0; r < n; r++) if (compiled[r] !== reference[r]) throw new Error(`${name}: ${p.label} differs on row ${r}`);
+    const one = new Float64Array(1);
+    for (let r = 0; r < n; r += 3) if (p.evaluator.predict(rows.subarray(r * width, (r + 1) * width), 1, one)[0] !== reference[r]) throw new Error(`${name}: ${p.label} differs on row ${r} alone`);
+  }
   for (const batch of BATCHES) {
     for (const p of paths) pass(p.evaluator, rows, n, width, batch, out); // warm-up
     for (let k = 0; k < RUNS; k++) for (const p of paths) (p.us[batch] ??= []).push(pass(p.evaluator, rows, n, width, batch, out));

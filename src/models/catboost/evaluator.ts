@@ -21,6 +21,7 @@
  */
 import { pwError } from '../../errors.js';
 import { CompiledTrees, type CompiledTreesOptions } from './compiled.js';
+import { WasmTrees, wasmUnsupportedReason } from './wasm.js';
 import { type ObliviousModel, usedFeatures, validateObliviousModel } from './model.js';
 
 /**
@@ -35,6 +36,11 @@ export interface EvaluatorOptions extends CompiledTreesOptions {
    * interpreter, the reference implementation. Both give identical results.
    */
   compiled?: boolean;
+  /**
+   * With `compiled`: true (default) generates WebAssembly (wasm.ts) when the model fits its
+   * limits, else JavaScript (compiled.ts); false always generates JavaScript.
+   */
+  wasm?: boolean;
 }
 
 export class ObliviousEvaluator {
@@ -66,7 +72,7 @@ export class ObliviousEvaluator {
   private readonly bits: Uint8Array;
 
   /** The generated evaluator, or null when predict runs the interpreter. */
-  private readonly compiled: CompiledTrees | null;
+  private readonly compiled: CompiledTrees | WasmTrees | null;
 
   constructor(model: ObliviousModel, name = 'model', options: EvaluatorOptions = {}) {
     validateObliviousModel(model, name);
@@ -92,12 +98,19 @@ export class ObliviousEvaluator {
     this.bias = model.bias;
     this.bits = new Uint8Array(BLOCK_ROWS * this.binaryCount);
 
-    this.compiled = options.compiled === false ? null : new CompiledTrees(model, options, used);
+    if (options.compiled === false) this.compiled = null;
+    else if (options.wasm !== false && wasmUnsupportedReason(model) === null) this.compiled = new WasmTrees(model, used);
+    else this.compiled = new CompiledTrees(model, options, used);
   }
 
   /** Whether predict runs generated code (true) or the interpreter. */
   get isCompiled(): boolean {
     return this.compiled !== null;
+  }
+
+  /** Which path predict runs: generated WebAssembly, generated JavaScript, or the interpreter. */
+  get engine(): 'wasm' | 'js' | 'interpreter' {
+    return this.compiled instanceof WasmTrees ? 'wasm' : this.compiled ? 'js' : 'interpreter';
   }
 
   /**

@@ -61,16 +61,21 @@ describe.skipIf(!haveFixtures)('parity with CatBoost predictions', () => {
     const expected = (JSON.parse(readFileSync(new URL(model.expected.file, DIR), 'utf8')) as { predictions: number[] }).predictions;
 
     it.each([
-      ['cbm', true],
-      ['cbm', false],
-      ['json', true],
-      ['json', false],
-    ] as const)('from .%s (compiled: %s) matches every row', (format, compiled) => {
+      ['cbm', 'wasm'],
+      ['cbm', 'js'],
+      ['cbm', 'interpreter'],
+      ['json', 'wasm'],
+      ['json', 'js'],
+      ['json', 'interpreter'],
+    ] as const)('from .%s (%s path) matches every row', (format, path) => {
       const loaded = loadNativeModel(readFixture(model.files[format].file), format, model.files[format].file);
-      expect(loaded.isCompiled).toBe(true); // the default path
-      const evaluator = compiled
-        ? loaded
-        : new ObliviousEvaluator(format === 'cbm' ? parseCbm(readFixture(model.files.cbm.file), model.name) : parseJsonFixture(model.files.json.file), model.name, { compiled: false });
+      expect(loaded.engine).toBe('wasm'); // the default path
+      const options = path === 'js' ? { wasm: false } : { compiled: false };
+      const evaluator =
+        path === 'wasm'
+          ? loaded
+          : new ObliviousEvaluator(format === 'cbm' ? parseCbm(readFixture(model.files.cbm.file), model.name) : parseJsonFixture(model.files.json.file), model.name, options);
+      expect(evaluator.engine).toBe(path);
       expect(evaluator.featureNames).toEqual(V9_FEATURE_NAMES);
       expect(header).toEqual(V9_FEATURE_NAMES);
       expect(evaluator.treeCount).toBe(model.trees);
@@ -95,6 +100,13 @@ describe.skipIf(!haveFixtures)('parity with CatBoost predictions', () => {
       const width = header.length;
       for (let r = 0; r < n; r += 97) {
         expect(evaluator.predict(rows.subarray(r * width, (r + 1) * width), 1, single)[0]).toBe(batch[r]);
+      }
+      // Every batch size up to two blocks (the wasm path switches from rows one by one to
+      // blocks of 16 at WASM_BLOCK_MIN_ROWS, with a partial last block).
+      for (let size = 2; size <= 33 && size <= n; size++) {
+        const first = (size * 37) % (n - size + 1);
+        const part = evaluator.predict(rows.subarray(first * width, (first + size) * width), size);
+        for (let r = 0; r < size; r++) expect(part[r], `batch of ${size}, row ${first + r}`).toBe(batch[first + r]);
       }
     });
   });
@@ -130,16 +142,15 @@ function borderRows(model: ObliviousModel): { rows: Float64Array; n: number } {
   return { rows, n };
 }
 
-describe.skipIf(sharedModels.length === 0)('shared V9 models: compiled code equals the interpreter', () => {
+describe.skipIf(sharedModels.length === 0)('shared V9 models: generated WebAssembly and JavaScript equal the interpreter', () => {
   const probe = haveFixtures ? readRows('bench_d6_1000.rows.csv') : undefined;
 
   it.each(sharedModels)('%s', (file) => {
     const model = parseCbm(new Uint8Array(readFileSync(new URL(file, SHARED_V9))), file);
-    const compiled = new ObliviousEvaluator(model, file);
     const interpreter = new ObliviousEvaluator(model, file, { compiled: false });
     const sets = [borderRows(model)];
     if (probe && probe.header.length === model.featureNames.length) sets.push(probe);
-    for (const { rows, n } of sets) {
+    for (const [compiled, { rows, n }] of [new ObliviousEvaluator(model, file), new ObliviousEvaluator(model, file, { wasm: false })].flatMap((e) => sets.map((s) => [e, s] as const))) {
       const expected = interpreter.predict(rows, n);
       const actual = compiled.predict(rows, n);
       for (let r = 0; r < n; r++) expect(actual[r], `${file} row ${r}`).toBe(expected[r]);
