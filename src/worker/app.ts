@@ -22,7 +22,7 @@ import modelsRoute from './routes/models.js';
 import jobsRoutes from './routes/jobs.js';
 import predictionsRoute from './routes/predictions.js';
 import { errorHandler } from './error-handler.js';
-import { traceBindings } from './logging.js';
+import { requestLogController, traceBindings } from './logging.js';
 
 export interface AppOptions {
   config: Config;
@@ -67,6 +67,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   const { logger, fastify, ...appOptions } = options;
   const instance = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
+    logController: requestLogController(),
     ...fastify,
   }) as unknown as FastifyInstance;
   // fp keeps the decorators (config, storage, …) visible on the returned instance.
