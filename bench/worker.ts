@@ -1,23 +1,29 @@
 /**
- * bench:worker — end-to-end push throughput of the worker over a real socket (autocannon):
- * champion only vs champion + 5 challengers (the shared V9 fixture models), embedded DuckDB sink
- * on a temp file, every request a distinct Pub/Sub message for one of 400 seeded players.
- * Reports requests/s, p50 and p99 latency and the ratio; writes a section of bench/RESULTS.md.
- * Usage: npm run bench:worker [-- --duration 10 --connections 20 --no-save]
+ * bench:worker — end-to-end push throughput of the BUILT worker (dist/, `tsc -p
+ * tsconfig.build.json` first) over a real socket (autocannon): champion only vs champion + 5
+ * challengers (the shared V9 fixture models), embedded DuckDB file sink, every request a distinct
+ * Pub/Sub message for one of 400 seeded players, logging at info to a file (as in production).
+ *
+ * Per scenario, in a fresh process over a fresh database:
+ *   - cold start: process spawn → first 200 from GET /ready (six cached models, built server);
+ *   - the first 30 s after /ready (no warm-up run), then a steady-state window: requests/s,
+ *     p50/p99 latency, server CPU per request (the worker process, all its threads, from
+ *     /proc/<pid>/stat), peak RSS (/proc/<pid>/status, sampled every 100 ms);
+ *   - afterwards the database is opened and checked: every acknowledged (204) message has its
+ *     `written` outcome and one row per model (an ack means committed);
+ *   - log lines per message (the log file's line count / messages).
+ * Prints the table and writes it into bench/RESULTS.md (`--no-save` to skip).
+ * Usage: npm run bench:worker [-- --first 30 --steady 15 --connections 20 --no-save --no-build]
+ * (PW_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' passes flags to the worker's node.)
+ * Linux only (/proc). Takes about 2 × (first + steady + 10) s plus the build.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
-import { loadConfig } from '../config/env.js';
-import { parseRegistry, type RegistryEntryInput } from '../config/registry.js';
-import { buildApp } from '../src/worker/app.js';
 import { openDuckDbStorage } from '../src/storage/duckdb/index.js';
-import { createModelSet } from '../src/models/model-set-loader.js';
-import { ModelStore } from '../src/models/model-store.js';
 import { V9_FEATURE_NAMES } from '../src/features/contract.js';
 import { todayIn } from '../src/worker/slate-date.js';
 import type { FeatureStoreRow } from '../src/storage/tables/feature-store.js';
@@ -26,9 +32,11 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = join(ROOT, '../shared/fixtures/v9-models');
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
-const duration = opt('--duration', 10);
+const firstSecs = opt('--first', 30);
+const steadySecs = opt('--steady', 15);
 const connections = opt('--connections', 20);
 const PLAYERS = 400;
+const CLK_TCK = 100; // Linux USER_HZ: /proc/<pid>/stat times are in 1/100 s
 
 if (!existsSync(FIXTURES)) {
   console.error(`skipped: shared V9 fixture models not found at ${FIXTURES}`);
@@ -48,54 +56,64 @@ function featureRows(): FeatureStoreRow[] {
   });
 }
 
-interface Result { name: string; models: number; startupMs: number; rps: number; p50: number; p99: number; ok: number; other: number }
-
-/**
- * The server half, in its own process (`--serve <json>`), so the load generator does not share
- * its event loop: seed the slate, load the models, listen, print `READY <port> <startup ms>`.
- */
-async function serve(spec: { challengers: string[]; dbPath: string; cacheDir: string }): Promise<void> {
-  const storage = await openDuckDbStorage({ path: spec.dbPath });
-  await storage.features.upsert(featureRows());
-  const registry: Record<string, RegistryEntryInput> = Object.fromEntries(
-    spec.challengers.map((path, i) => [`catboost_v9_bench_${i + 1}`, {
-      model_path: path, train_start: '2025-11-02', train_end: '2026-01-08', backtest_mae: 4.8, backtest_hit_rate_all: 55,
-      backtest_hit_rate_edge_3plus: 60, backtest_n_edge_3plus: 100, enabled: true, description: 'bench',
-    }]),
-  );
-  const quiet = { info() {}, warn() {}, error() {} };
-  // Start-up = loading every model (files already local, as after the /tmp cache is warm) until
-  // the app listens: what a Cloud Run instance pays before its first request.
-  const startedAt = performance.now();
-  const modelSet = await createModelSet({
-    championPath: models[0]!, registry: parseRegistry(registry), engine: 'native', logger: quiet,
-    store: new ModelStore({ cwd: ROOT, cacheDir: spec.cacheDir }),
-  });
-  const config = loadConfig({ PUSH_AUTH: 'off', STORAGE_BACKEND: 'embedded', LOG_LEVEL: 'silent', BUILD_COMMIT: 'bench' });
-  const app = buildApp({ config, storage, modelSet });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  process.stdout.write(`READY ${(app.server.address() as AddressInfo).port} ${(performance.now() - startedAt).toFixed(0)}\n`);
-  process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
+/** utime + stime of a process (all threads), in seconds. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
-async function startServer(challengers: string[], dir: string): Promise<{ port: number; startupMs: number; child: ChildProcess }> {
-  const spec = JSON.stringify({ challengers, dbPath: join(dir, 'bench.duckdb'), cacheDir: join(dir, 'models') });
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', spec], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((ok, fail) => {
-    let buffered = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const m = /READY (\d+) (\d+)/.exec(buffered);
-      if (m) ok({ port: Number(m[1]), startupMs: Number(m[2]), child });
-    });
-    child.once('exit', (code) => fail(new Error(`bench server exited with ${code} before it was ready`)));
-  });
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : 0;
+}
+
+interface Window { rps: number; p50: number; p99: number; ok: number; other: number; cpuUsPerReq: number }
+interface Result {
+  name: string; models: number; coldStartMs: number; first: Window; steady: Window; peakRssMb: number;
+  requests: number; acked: number; outcomesStored: number; rowsStored: number; logLinesPerMessage: number;
+}
+
+async function waitReady(url: string, child: ChildProcess): Promise<void> {
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  for (;;) {
+    if (exited) throw new Error('the worker exited before /ready');
+    try {
+      const res = await fetch(`${url}/ready`);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 async function scenario(name: string, challengers: string[]): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), 'pw-bench-worker-'));
-  const { port, startupMs, child } = await startServer(challengers, dir);
+  const dbPath = join(dir, 'bench.duckdb');
+  const seed = await openDuckDbStorage({ path: dbPath });
+  await seed.features.upsert(featureRows());
+  await seed.close();
+  const port = 20000 + Math.floor(Math.random() * 20000);
   const url = `http://127.0.0.1:${port}`;
+  const logFile = join(dir, 'worker.log');
+  const spec = JSON.stringify({ champion: models[0], challengers, dbPath, cacheDir: join(dir, 'models'), port, logFile, root: ROOT });
+
+  const t0 = performance.now();
+  const nodeArgs = process.env.PW_BENCH_NODE_ARGS ? process.env.PW_BENCH_NODE_ARGS.split(' ') : [];
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bench/worker-serve.mjs'), spec], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  await waitReady(url, child);
+  const coldStartMs = performance.now() - t0;
+  const pid = child.pid!;
+  let peakRssMb = rssMb(pid);
+  const sampler = setInterval(() => {
+    try {
+      peakRssMb = Math.max(peakRssMb, rssMb(pid));
+    } catch {
+      // exited
+    }
+  }, 100);
 
   let seq = 0;
   const body = () => {
@@ -104,55 +122,87 @@ async function scenario(name: string, challengers: string[]): Promise<Result> {
     const payload = { player_lookup: `player${n % PLAYERS}`, game_date: date, game_id: `${date.replaceAll('-', '')}_AAA_BBB`, has_prop_line: true, line_source: 'ACTUAL_PROP', actual_prop_line: line + 0.5, line_values: [line + 0.5] };
     return JSON.stringify({ message: { data: Buffer.from(JSON.stringify(payload)).toString('base64'), messageId: `${name}-${n}`, publishTime: new Date().toISOString() }, subscription: 'bench' });
   };
-  const run = (secs: number) =>
-    autocannon({
+  const run = async (secs: number): Promise<Window> => {
+    const cpu0 = cpuSeconds(pid);
+    const r = await autocannon({
       url, connections, duration: secs,
       requests: [{ method: 'POST', path: '/predict', headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: body() }) }],
     });
-  await run(2); // warm-up: slate load, JIT
-  const r = await run(duration);
+    const served = r['2xx'] + r.non2xx;
+    return {
+      rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], other: r.non2xx + r.errors + r.timeouts,
+      cpuUsPerReq: served > 0 ? ((cpuSeconds(pid) - cpu0) * 1e6) / served : 0,
+    };
+  };
+  const first = await run(firstSecs);
+  const steady = await run(steadySecs);
+  clearInterval(sampler);
   const exited = new Promise((ok) => child.once('exit', ok));
   child.kill('SIGTERM');
   await exited;
+
+  // An acknowledgement means committed: every 204 has its outcome and one row per model.
+  const check = await openDuckDbStorage({ path: dbPath, readOnly: true });
+  const outcomes = (await check.outcomes.forDate(date)).filter((o) => o.outcome === 'written');
+  const rows = await check.predictions.allPredictions(date);
+  await check.close();
+  const logLines = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('"message_id"')).length;
   rmSync(dir, { recursive: true, force: true });
-  return { name, models: 1 + challengers.length, startupMs, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], other: r.non2xx + r.errors + r.timeouts };
+  const acked = first.ok + steady.ok;
+  return {
+    name, models: 1 + challengers.length, coldStartMs, first, steady, peakRssMb, requests: seq, acked,
+    outcomesStored: outcomes.length, rowsStored: rows.length, logLinesPerMessage: acked > 0 ? logLines / acked : 0,
+  };
 }
 
-if (args[0] === '--serve') {
-  await serve(JSON.parse(args[1]!) as { challengers: string[]; dbPath: string; cacheDir: string });
-} else {
-  const loadAtStart = loadavg()[0]!.toFixed(1);
-  const results = [await scenario('champion only', []), await scenario('champion + 5 challengers', models.slice(1, 6))];
-  const [solo, all] = results as [Result, Result];
-  const table = [
-    '| scenario | models | start-up ms | requests/s | p50 ms | p99 ms | 2xx | other |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
-    ...results.map((r) => `| ${r.name} | ${r.models} | ${r.startupMs.toFixed(0)} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.other} |`),
-  ].join('\n');
-  const ratio = `Throughput ratio (6 models / 1): ${(all.rps / solo.rps).toFixed(2)}; p50 ratio ${(all.p50 / Math.max(solo.p50, 0.001)).toFixed(2)}.`;
-  const cpu = cpus();
-  const machine = `${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`;
-  const section = [
-    '## bench:worker',
-    '',
-    `\`npm run bench:worker\` — ${new Date().toISOString().slice(0, 10)}, ${machine}. POST /predict over a real socket,`,
-    `${connections} connections, ${duration} s per scenario after a 2 s warm-up; each request a distinct message for one`,
-    `of ${PLAYERS} players; the worker in its own process; embedded DuckDB file sink; native CatBoost evaluator; shared V9 fixture models.`,
-    `1-minute load average at start: ${loadAtStart} (the machine may be shared; compare ratios, not absolutes).`,
-    '',
-    table,
-    '',
-    ratio,
-    '',
-  ].join('\n');
-  console.log(section);
+if (!args.includes('--no-build')) {
+  console.error('building dist/ (tsc -p tsconfig.build.json) …');
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
+}
+const loadAtStart = loadavg()[0]!.toFixed(1);
+const results = [await scenario('champion only', []), await scenario('champion + 5 challengers', models.slice(1, 6))];
+const [solo, all] = results as [Result, Result];
+const win = (w: Window) => `${w.rps.toFixed(0)} | ${w.p50} | ${w.p99} | ${w.cpuUsPerReq.toFixed(0)}`;
+const lines = [
+  '| scenario | models | cold start ms | window | req/s | p50 ms | p99 ms | server CPU µs/req |',
+  '|---|---:|---:|---|---:|---:|---:|---:|',
+];
+for (const r of results) {
+  lines.push(`| ${r.name} | ${r.models} | ${r.coldStartMs.toFixed(0)} | first ${firstSecs} s after /ready | ${win(r.first)} |`);
+  lines.push(`| ${r.name} | ${r.models} |  | steady (next ${steadySecs} s) | ${win(r.steady)} |`);
+}
+const integrity = results.map(
+  (r) =>
+    `| ${r.name} | ${r.requests} | ${r.peakRssMb.toFixed(0)} | ${r.acked} | ${r.outcomesStored} | ${r.rowsStored} | ${r.acked === r.outcomesStored && r.rowsStored === r.acked * r.models ? 'yes' : '**NO**'} | ${r.logLinesPerMessage.toFixed(2)} |`,
+);
+const ratioFirst = all.first.rps / solo.first.rps;
+const ratioSteady = all.steady.rps / solo.steady.rps;
+const cpu = cpus();
+const machine = `${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`;
+const section = [
+  '## bench:worker',
+  '',
+  `\`npm run bench:worker\` — ${new Date().toISOString().slice(0, 16)}Z, ${machine}; 1-minute load average at start ${loadAtStart}`,
+  `(a shared machine: compare ratios within one run). The built worker (dist/) in its own process, POST /predict over a real`,
+  `socket, ${connections} connections, each request a distinct message for one of ${PLAYERS} players; embedded DuckDB file sink;`,
+  `native CatBoost evaluator; shared V9 fixture models; log level info to a file. No warm-up run: the first window starts at /ready.`,
+  '',
+  ...lines,
+  '',
+  '| scenario | requests sent | peak RSS MB | acked (2xx) | written outcomes stored | prediction rows stored | every ack committed | log lines per message |',
+  '|---|---:|---:|---:|---:|---:|---|---:|',
+  ...integrity,
+  '',
+  `Throughput ratio, 6 models / 1: first ${firstSecs} s ${ratioFirst.toFixed(2)}, steady ${ratioSteady.toFixed(2)}.`,
+  '',
+].join('\n');
+console.log(section);
 
-  if (!args.includes('--no-save')) {
-    const file = join(ROOT, 'bench/RESULTS.md');
-    const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n\n';
-    const pattern = /## bench:worker\n[\s\S]*?(?=\n## |$)/;
-    const next = pattern.test(current) ? current.replace(pattern, section.trimEnd() + '\n') : `${current.trimEnd()}\n\n${section}`;
-    writeFileSync(file, next);
-    console.log(`saved to ${file}`);
-  }
+if (!args.includes('--no-save')) {
+  const file = join(ROOT, 'bench/RESULTS.md');
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n\n';
+  const pattern = /## bench:worker\n[\s\S]*?(?=\n## |$)/;
+  const next = pattern.test(current) ? current.replace(pattern, section.trimEnd() + '\n') : `${current.trimEnd()}\n\n${section}`;
+  writeFileSync(file, next);
+  console.log(`saved to ${file}`);
 }
