@@ -10,9 +10,15 @@
  *    venv test/fixtures/.work/venv) to export it into a temp dir. Nothing is written to the repo
  *    except bench/RESULTS.md.
  * Rows: 2000 synthetic player-games (src/synthetic, seed 7; allowed NaNs included), the same for every model.
- * Engines: native (the default, generated-code CatBoost evaluator), native-interp (the same
- * engine's reference interpreter, `{ compiled: false }`, to show the gain) and onnx.
- * Method: one warm-up pass, then RUNS timed passes over all rows; the median pass gives µs/row.
+ * Engines: native (the default: the CatBoost evaluator's WebAssembly path), native-js (its
+ * generated-JavaScript path, `{ wasm: false }`), native-interp (its reference interpreter,
+ * `{ compiled: false }`), onnx, and catboost-lib: CatBoost's own library (Python `predict` on
+ * float32 numpy arrays, RawFormulaVal, thread_count=1) when a Python with catboost is found,
+ * timed inside Python on the same rows and batches.
+ * Warm-up: for native and native-js, a fresh Node process loads A3 and times its first 5,000
+ * single-row predictions, then 5,000 more after 20,000 (steady state): the ratio is the cliff.
+ * Method: one warm-up pass, then RUNS timed passes over all rows; the median pass gives µs/row of
+ * CPU time (process.cpuUsage / Python's process_time), steadier than wall time on a shared machine.
  * Load: the first load of a model is reported on its own, because V8 caches compiled
  * `new Function` sources, which makes later loads of the same model cheaper.
  * Also reports max |ONNX − native| on those rows (native equals CatBoost, see the golden tests).
@@ -59,18 +65,24 @@ function benchRows(count: number): { rows: Float64Array; n: number } {
   return { rows: Float64Array.from(vectors.flat()), n: vectors.length };
 }
 
-/** One pass over all rows in batches of `batch`; returns elapsed ms. */
+/** This process's CPU time in ms (user + system): steadier than wall time on a shared machine. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** One pass over all rows in batches of `batch`; returns CPU ms (process.cpuUsage). */
 async function pass(p: Predictor, rows: Float64Array, n: number, batch: number): Promise<number> {
   const width = p.featureNames.length;
   const slices: Float64Array[] = [];
   for (let s = 0; s < n; s += batch) slices.push(rows.subarray(s * width, Math.min(n, s + batch) * width));
-  const t0 = performance.now();
+  const t0 = cpuMs();
   let sink = 0;
   for (const slice of slices) {
     const out = await p.predict(slice, slice.length / width);
     sink += out[0]!;
   }
-  const ms = performance.now() - t0;
+  const ms = cpuMs() - t0;
   if (Number.isNaN(sink)) throw new Error('NaN prediction');
   return ms;
 }
@@ -82,13 +94,13 @@ async function usPerRow(p: Predictor, rows: Float64Array, n: number, batch: numb
   return (median(times) * 1000) / n;
 }
 
-type EngineLabel = 'native' | 'native-interp' | 'onnx';
+type EngineLabel = 'native' | 'native-js' | 'native-interp' | 'onnx' | 'catboost-lib';
 
-/** The native engine's reference interpreter as a Predictor (bench only; the worker never uses it). */
-function loadInterpreter(path: string): Predictor {
+/** The native engine's interpreter or JS path as a Predictor (bench only; the worker never uses them). */
+function loadInterpreter(path: string, options: { compiled?: boolean; wasm?: boolean } = { compiled: false }): Predictor {
   const bytes = new Uint8Array(readFileSync(path));
   const t0 = performance.now();
-  const evaluator = new ObliviousEvaluator(parseCbm(bytes, path), path, { compiled: false });
+  const evaluator = new ObliviousEvaluator(parseCbm(bytes, path), path, options);
   const loadMs = performance.now() - t0;
   return {
     path,
@@ -118,7 +130,12 @@ async function loadTimed(
   for (let i = 0; i < LOAD_RUNS; i++) {
     await last?.close();
     const t0 = performance.now();
-    last = engine === 'native-interp' ? loadInterpreter(path) : await loadPredictor({ path, engine, store, featureSet: V9_FEATURE_NAMES });
+    last =
+      engine === 'native-interp'
+        ? loadInterpreter(path)
+        : engine === 'native-js'
+          ? loadInterpreter(path, { wasm: false })
+          : await loadPredictor({ path, engine: engine === 'onnx' ? 'onnx' : 'native', store, featureSet: V9_FEATURE_NAMES });
     totals.push(performance.now() - t0);
     parses.push(last.loadMs);
     if (i === 0) {
@@ -148,6 +165,74 @@ function catboostPython(): string | undefined {
 function exportOnnx(py: string, cbm: string, onnx: string): void {
   const script = 'import sys, catboost\nm = catboost.CatBoost()\nm.load_model(sys.argv[1])\nm.save_model(sys.argv[2], format="onnx")\n';
   execFileSync(py, ['-c', script, cbm, onnx], { stdio: 'ignore' });
+}
+
+/**
+ * CatBoost's own library on the same rows: µs/row at each batch (median of RUNS passes after one
+ * warm-up, timed inside Python with process_time: CPU) and its predictions (for the parity column).
+ */
+function catboostLibrary(py: string, cbm: string, rows: Float64Array, n: number, width: number): { us: Record<number, number>; out: Float64Array } {
+  const input = join(tmp, 'rows.f64');
+  const output = join(tmp, 'pred.f64');
+  writeFileSync(input, Buffer.from(rows.buffer, rows.byteOffset, n * width * 8));
+  const script = `
+import sys, json, time, statistics, numpy as np, catboost
+cbm, inp, out, n, width, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+X = np.fromfile(inp, dtype=np.float64).reshape(n, width).astype(np.float32)
+m = catboost.CatBoost(); m.load_model(cbm)
+res = {}
+for batch in (1, 32, 500):
+    slices = [X[s:s + batch] for s in range(0, n, batch)]
+    def one_pass():
+        t0 = time.process_time()
+        for sl in slices: m.predict(sl, prediction_type='RawFormulaVal', thread_count=1)
+        return time.process_time() - t0
+    one_pass()
+    res[batch] = statistics.median([one_pass() for _ in range(runs)]) * 1e6 / n
+np.asarray(m.predict(X, prediction_type='RawFormulaVal', thread_count=1), dtype=np.float64).tofile(out)
+print(json.dumps(res))
+`;
+  const printed = execFileSync(py, ['-c', script, cbm, input, output, String(n), String(width), String(RUNS)], { encoding: 'utf8' });
+  const parsed = JSON.parse(printed.trim().split('\n').pop()!) as Record<string, number>;
+  const buf = readFileSync(output);
+  const out = new Float64Array(buf.buffer, buf.byteOffset, n).slice();
+  return { us: { 1: parsed['1']!, 32: parsed['32']!, 500: parsed['500']! }, out };
+}
+
+interface FirstCalls {
+  engine: string;
+  firstUs: number;
+  steadyUs: number;
+  firstCallMs: number;
+}
+
+/**
+ * In a fresh process (nothing compiled or tiered up yet): load the model, time its first 5,000
+ * single-row predictions (mean µs per call, through the Predictor as the worker calls it), then
+ * 20,000 more, then 5,000 timed again (steady state).
+ */
+async function firstCallsChild(engine: 'native' | 'native-js', path: string): Promise<void> {
+  const { rows, n } = benchRows(2000);
+  const width = V9_FEATURE_NAMES.length;
+  const predictor = engine === 'native' ? await loadPredictor({ path, engine: 'native', store, featureSet: V9_FEATURE_NAMES }) : loadInterpreter(path, { wasm: false });
+  const one = (i: number) => predictor.predict(rows.subarray((i % n) * width, ((i % n) + 1) * width), 1);
+  const timed = async (from: number, count: number) => {
+    const t0 = cpuMs();
+    for (let i = from; i < from + count; i++) await one(i);
+    return ((cpuMs() - t0) * 1000) / count;
+  };
+  const t0 = performance.now();
+  await one(0);
+  const firstCallMs = performance.now() - t0;
+  const firstUs = await timed(1, 5000);
+  await timed(5001, 20000);
+  const steadyUs = await timed(25001, 5000);
+  process.stdout.write(JSON.stringify({ engine, firstUs, steadyUs, firstCallMs } satisfies FirstCalls) + '\n');
+}
+
+function firstCalls(engine: 'native' | 'native-js', path: string): FirstCalls {
+  const printed = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/models.ts'), '--first-calls', engine, path], { cwd: ROOT, encoding: 'utf8' });
+  return JSON.parse(printed.trim().split('\n').pop()!) as FirstCalls;
 }
 
 interface ModelCase {
@@ -202,9 +287,10 @@ async function main(): Promise<void> {
   const { rows, n } = benchRows(2000);
 
   const results: Row[] = [];
+  const py = catboostPython();
   for (const c of cases) {
     let nativeOut: Float64Array | undefined;
-    for (const engine of ['native', 'native-interp', 'onnx'] as const) {
+    for (const engine of ['native', 'native-js', 'native-interp', 'onnx'] as const) {
       const path = engine === 'onnx' ? c.onnx : c.native;
       if (!path) continue;
       const { predictor, loadMs, parseMs, firstLoadMs, firstPredictMs } = await loadTimed(path, engine, rows.subarray(0, V9_FEATURE_NAMES.length));
@@ -218,7 +304,14 @@ async function main(): Promise<void> {
       await predictor.close();
       process.stderr.write(`done: ${c.name} ${engine}\n`);
     }
+    if (py && nativeOut) {
+      const lib = catboostLibrary(py, c.native, rows, n, V9_FEATURE_NAMES.length);
+      const maxDiff = lib.out.reduce((m, v, i) => Math.max(m, Math.abs(v - nativeOut![i]!)), 0);
+      results.push({ model: c.name, trees: results.find((r) => r.model === c.name)!.trees, engine: 'catboost-lib', us: lib.us, loadMs: NaN, parseMs: NaN, firstLoadMs: NaN, firstPredictMs: NaN, maxDiff });
+      process.stderr.write(`done: ${c.name} catboost-lib\n`);
+    }
   }
+  const warm = existsSync(SHARED_A3) ? (['native', 'native-js'] as const).map((e) => firstCalls(e, SHARED_A3)) : [];
 
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const lines: string[] = [];
@@ -229,10 +322,29 @@ async function main(): Promise<void> {
   lines.push('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     lines.push(
-      `| ${r.model} | ${r.trees} | ${r.engine} | ${r.us[1]!.toFixed(2)} | ${r.us[32]!.toFixed(2)} | ${r.us[500]!.toFixed(2)} | ${r.firstLoadMs.toFixed(1)} | ${r.firstPredictMs.toFixed(2)} | ${r.loadMs.toFixed(1)} | ${r.parseMs.toFixed(1)} | ${r.maxDiff === undefined ? '' : r.maxDiff.toExponential(2)} |`,
+      `| ${r.model} | ${r.trees} | ${r.engine} | ${r.us[1]!.toFixed(2)} | ${r.us[32]!.toFixed(2)} | ${r.us[500]!.toFixed(2)} | ${fmt(r.firstLoadMs, 1)} | ${fmt(r.firstPredictMs, 2)} | ${fmt(r.loadMs, 1)} | ${fmt(r.parseMs, 1)} | ${r.maxDiff === undefined ? '' : r.maxDiff === 0 ? '0 (identical)' : r.maxDiff.toExponential(2)} |`,
     );
   }
   lines.push('');
+  lines.push('Ratio native / CatBoost\'s library (µs/row; ≤ 1 means the native evaluator is at least as fast):');
+  lines.push('');
+  lines.push('| model | @1 | @32 | @500 |');
+  lines.push('|---|---:|---:|---:|');
+  for (const c of cases) {
+    const nat = results.find((r) => r.model === c.name && r.engine === 'native');
+    const lib = results.find((r) => r.model === c.name && r.engine === 'catboost-lib');
+    lines.push(nat && lib ? `| ${c.name} | ${BATCHES.map((b) => (nat.us[b]! / lib.us[b]!).toFixed(2)).join(' | ')} |` : `| ${c.name} | – | – | – |`);
+  }
+  if (!py) lines.push('', 'No Python with catboost found (PW_BENCH_CATBOOST_PYTHON, test/fixtures/.work/venv, python3): no catboost-lib row.');
+  lines.push('');
+  if (warm.length > 0) {
+    lines.push('Warm-up on V9 A3, each in a fresh process: mean µs per single-row prediction (through the Predictor, as the worker calls it) over the first 5,000 after load, and over 5,000 after 25,000 (steady):');
+    lines.push('');
+    lines.push('| engine | first call ms | first 5,000: µs/row | steady: µs/row | first / steady |');
+    lines.push('|---|---:|---:|---:|---:|');
+    for (const w of warm) lines.push(`| ${w.engine} | ${w.firstCallMs.toFixed(2)} | ${w.firstUs.toFixed(2)} | ${w.steadyUs.toFixed(2)} | ${(w.firstUs / w.steadyUs).toFixed(2)} |`);
+    lines.push('');
+  }
   lines.push('Ratio native-interp / native (µs/row; the generated code\'s speed-up over the interpreter):');
   lines.push('');
   lines.push('| model | @1 | @32 | @500 |');
@@ -278,7 +390,10 @@ function writeResultsSection(file: string, table: string): void {
   writeFileSync(file, next);
 }
 
-main()
+const fmt = (v: number, digits: number) => (Number.isNaN(v) ? '' : v.toFixed(digits));
+
+const firstCallsArg = process.argv.indexOf('--first-calls');
+(firstCallsArg >= 0 ? firstCallsChild(process.argv[firstCallsArg + 1] as 'native' | 'native-js', process.argv[firstCallsArg + 2]!) : main())
   .catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;
