@@ -316,7 +316,7 @@ async function main(): Promise<void> {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const lines: string[] = [];
   lines.push(`Machine: ${cpu} (${cpus().length} logical CPUs), ${platform()} ${release()}, Node ${process.version}`);
-  lines.push(`Date: ${new Date().toISOString()}; rows: ${n} (synthetic player-games, seed 7); ${RUNS} timed passes per cell after 1 warm-up, median`);
+  lines.push(`Date: ${new Date().toISOString()}; rows: ${n} (synthetic player-games, seed 7); ${RUNS} timed passes per cell after 1 warm-up, median CPU time (process.cpuUsage; Python process_time)`);
   lines.push('');
   lines.push('| model | trees | engine | µs/row @1 | µs/row @32 | µs/row @500 | first load ms | first predict ms | load ms (fetch+parse) | parse ms | max abs diff vs native |');
   lines.push('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
