@@ -37,6 +37,7 @@ import {
   type AnyTable,
   type RowOf,
 } from '../tables/index.js';
+import { InsertBatcher, type InsertBatcherOptions } from './insert-batcher.js';
 import { firstPerGroup, fromBigQueryRow, keyString, replaceDateScript, selectFrom, tableRef, upsertScript } from './sql.js';
 
 export interface BigQueryStorageOptions {
@@ -51,11 +52,15 @@ export interface BigQueryStorageOptions {
   maxRetries?: number;
   /** ensureTables applies partitioning/clustering from the table definitions (default true). */
   partitioning?: boolean;
+  /** How concurrent requests' streamed rows share insert calls (insert-batcher.ts). */
+  batching?: InsertBatcherOptions;
 }
 
 export interface BigQueryStorage extends Storage {
   /** Create missing datasets and tables; add columns defined since (additive only). */
   ensureTables(): Promise<void>;
+  /** Streaming insert calls made so far, with their rows and JSON bytes (benches). */
+  readonly insertStats: InsertBatcher['stats'];
 }
 
 /** For emulators: authorises nothing, so no token, credential file or metadata server is consulted. */
@@ -106,11 +111,13 @@ class BigQueryStorageImpl implements BigQueryStorage {
   readonly kind = 'bigquery' as const;
   readonly location: string;
   private closed = false;
+  private readonly batcher: InsertBatcher;
 
   constructor(
     private readonly opts: BigQueryStorageOptions,
     private readonly client: BigQuery,
   ) {
+    this.batcher = new InsertBatcher((table, rows) => this.insertNow(table, rows), opts.batching);
     this.location = `bigquery:${opts.projectId} (${[...new Set(ALL_TABLES.map((t) => t.dataset))].join(', ')})`;
   }
 
@@ -152,10 +159,22 @@ class BigQueryStorageImpl implements BigQueryStorage {
     });
   }
 
-  /** Streaming insert (append-only tables); `insertId` gives best-effort dedup, reads do the rest. */
+  get insertStats(): InsertBatcher['stats'] {
+    return this.batcher.stats;
+  }
+
+  /**
+   * Streaming insert (append-only tables); `insertId` gives best-effort dedup, reads do the rest.
+   * Rows of concurrent callers share one insert call (insert-batcher.ts); resolves once stored.
+   */
   private async stream(table: AnyTable, rows: ReadonlyArray<{ insertId: string; json: Record<string, unknown> }>): Promise<void> {
+    this.ensureOpen('PW_ERR_SINK_WRITE', `${table.dataset}.${table.name}`);
+    await this.batcher.insert(table, rows);
+  }
+
+  /** One insertAll call. */
+  private async insertNow(table: AnyTable, rows: ReadonlyArray<{ insertId: string; json: Record<string, unknown> }>): Promise<void> {
     const what = `${table.dataset}.${table.name}`;
-    this.ensureOpen('PW_ERR_SINK_WRITE', what);
     if (rows.length === 0) return;
     try {
       await this.client.dataset(table.dataset).table(table.name).insert([...rows], { raw: true });
@@ -310,8 +329,9 @@ class BigQueryStorageImpl implements BigQueryStorage {
   }
 
   async close(): Promise<void> {
-    // Every write is awaited by its caller: nothing is buffered here.
+    // Every write is awaited by its caller; rows waiting to share a call go out now.
     this.closed = true;
+    await this.batcher.flush();
   }
 
   async ensureTables(): Promise<void> {
