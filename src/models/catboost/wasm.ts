@@ -117,6 +117,20 @@ class Code {
     body();
     return this.op(0x0d, 0, 0x0b);
   }
+  /** if (i32 on the stack ≠ 0) then … else … end */
+  ifElse(then: () => void, otherwise: () => void): this {
+    this.op(0x04, 0x40);
+    then();
+    this.op(0x05);
+    otherwise();
+    return this.op(0x0b);
+  }
+  eq(): this {
+    return this.op(0x46);
+  }
+  i32x4Splat(): this {
+    return this.simd(0x11);
+  }
   call(f: number): this {
     return this.op(0x10).u(f);
   }
@@ -309,11 +323,13 @@ function binFunction(): number[] {
  * count d (≥ 1), then per level (top bit first) `vectors` swizzle-index v128s and one rank v128,
  * then 16 leaf addresses (4 × i32x4; padding lanes point at ZERO_LEAF).
  */
-function oneFunction(): number[] {
+function oneFunction(fixedVectors = 0): number[] {
   const [sum, tp, n, d, v, bPtr] = [0, 1, 2, 3, 4, 5];
   const [idx, m, lanes16] = [6, 7, 8];
+  const bins = 9; // 9.. : the row's bins, when the vector count is fixed (unrolled, in registers)
   const c = new Code();
   c.i32(0).header(H.bins1).i32(1).call(0);
+  for (let k = 0; k < fixedVectors; k++) c.header(H.bins1).v128Load(16 * k).set(bins + k);
   c.f64Zero().set(sum);
   c.header(H.oneTable).set(tp).header(H.groups).set(n);
   c.doWhile(() => {
@@ -321,16 +337,26 @@ function oneFunction(): number[] {
     c.get(tp).i32(16).add().set(tp);
     c.v128Zero().set(idx);
     c.doWhile(() => {
-      c.v128Zero().set(m);
-      c.header(H.bins1).set(bPtr).header(H.vectors).set(v);
-      c.doWhile(() => {
-        c.get(m).get(bPtr).v128Load().get(tp).v128Load().swizzle().or().set(m);
-        c.get(bPtr).i32(16).add().set(bPtr);
+      if (fixedVectors > 0) {
+        for (let k = 0; k < fixedVectors; k++) {
+          c.get(bins + k).get(tp).v128Load(16 * k).swizzle();
+          if (k > 0) c.or();
+        }
+        c.set(m);
+        c.get(idx).get(idx).add8().get(m).get(tp).v128Load(16 * fixedVectors).gtU8().sub8().set(idx); // 2·idx + bit
+        c.get(tp).i32(16 * (fixedVectors + 1)).add().set(tp);
+      } else {
+        c.v128Zero().set(m);
+        c.header(H.bins1).set(bPtr).header(H.vectors).set(v);
+        c.doWhile(() => {
+          c.get(m).get(bPtr).v128Load().get(tp).v128Load().swizzle().or().set(m);
+          c.get(bPtr).i32(16).add().set(bPtr);
+          c.get(tp).i32(16).add().set(tp);
+          c.get(v).i32(1).sub().tee(v);
+        });
+        c.get(idx).get(idx).add8().get(m).get(tp).v128Load().gtU8().sub8().set(idx); // 2·idx + bit
         c.get(tp).i32(16).add().set(tp);
-        c.get(v).i32(1).sub().tee(v);
-      });
-      c.get(idx).get(idx).add8().get(m).get(tp).v128Load().gtU8().sub8().set(idx); // 2·idx + bit
-      c.get(tp).i32(16).add().set(tp);
+      }
       c.get(d).i32(1).sub().tee(d);
     });
     for (let half = 0; half < 2; half++) {
@@ -349,7 +375,7 @@ function oneFunction(): number[] {
   return c.body([
     [1, F64],
     [5, I32],
-    [3, V128],
+    [3 + fixedVectors, V128],
   ]);
 }
 
@@ -361,7 +387,7 @@ function oneFunction(): number[] {
 function blockFunction(): number[] {
   const [count, r, tp, n, d, leaf] = [0, 1, 2, 3, 4, 5];
   const acc = 6; // 6..13
-  const [idx] = [14];
+  const [idx, leafV, lanes16, addr] = [14, 15, 16, 17];
   const c = new Code();
   c.i32(0).set(r);
   c.doWhile(() => {
@@ -370,29 +396,51 @@ function blockFunction(): number[] {
   });
   for (let p = 0; p < 8; p++) c.v128Zero().set(acc + p);
   c.header(H.blockTable).set(tp).header(H.trees).set(n);
+  const level = (offset: number) =>
+    c.get(idx).get(idx).add8().get(tp).load(offset).v128Load().get(tp).load(offset + 4).i8x16Splat().gtU8().sub8().set(idx);
   c.doWhile(() => {
     c.get(tp).load(0).set(d);
     c.get(tp).load(4).set(leaf);
     c.get(tp).i32(8).add().set(tp);
     c.v128Zero().set(idx);
-    // depth-0 trees carry one dummy level (rank 255 never passes): the loop runs at least once
-    c.doWhile(() => {
-      c.get(idx).get(idx).add8().get(tp).load(0).v128Load().get(tp).load(4).i8x16Splat().gtU8().sub8().set(idx);
-      c.get(tp).i32(8).add().set(tp);
-      c.get(d).i32(1).sub().tee(d);
-    });
-    for (let p = 0; p < 8; p++) {
-      c.get(acc + p);
-      c.get(leaf).get(idx).extractU8(2 * p).i32(3).shl().add().f64Load().f64x2Splat();
-      c.get(leaf).get(idx).extractU8(2 * p + 1).i32(3).shl().add().f64Load().f64x2ReplaceLane(1);
-      c.f64x2Add().set(acc + p);
+    c.get(d).i32(6).eq();
+    c.ifElse(
+      () => {
+        // depth 6, the common case: unrolled
+        for (let j = 0; j < 6; j++) level(8 * j);
+        c.get(tp).i32(48).add().set(tp);
+      },
+      () => {
+        // depth-0 trees carry one dummy level (rank 255 never passes): the loop runs at least once
+        c.doWhile(() => {
+          level(0);
+          c.get(tp).i32(8).add().set(tp);
+          c.get(d).i32(1).sub().tee(d);
+        });
+      },
+    );
+    // leaf addresses, 4 rows at a time: first leaf + index · 8
+    c.get(leaf).i32x4Splat().set(leafV);
+    for (let half = 0; half < 2; half++) {
+      c.get(idx).widen8(half === 1).set(lanes16);
+      for (let quarter = 0; quarter < 2; quarter++) {
+        const q = half * 2 + quarter;
+        c.get(lanes16).widen16(quarter === 1).i32(3).i32x4Shl().get(leafV).i32x4Add().set(addr);
+        for (const p of [2 * q, 2 * q + 1]) {
+          const lane = 2 * (p - 2 * q);
+          c.get(acc + p);
+          c.get(addr).extractI32(lane).f64Load().f64x2Splat();
+          c.get(addr).extractI32(lane + 1).f64Load().f64x2ReplaceLane(1);
+          c.f64x2Add().set(acc + p);
+        }
+      }
     }
     c.get(n).i32(1).sub().tee(n);
   });
   for (let p = 0; p < 8; p++) c.header(H.out).get(acc + p).v128Store(16 * p);
   return c.body([
     [5, I32],
-    [9, V128],
+    [12, V128],
   ]);
 }
 
@@ -403,12 +451,14 @@ function buildModule(): Uint8Array {
     [0x60, 1, I32, 0], // 2: block
   ]);
   const imports = vector([[...name('m'), ...name('memory'), 0x02, 0x00, 1]]);
-  const functions = vector([[0], [1], [2]]);
+  // Functions: 0 bin, 1 one (any vector count), 2 block, 3..6 one with 1..4 bins vectors unrolled.
+  const functions = vector([[0], [1], [2], [1], [1], [1], [1]]);
   const exports = vector([
     [...name('one'), 0x00, 1],
     [...name('block'), 0x00, 2],
+    ...[1, 2, 3, 4].map((k) => [...name(`one${k}`), 0x00, 2 + k]),
   ]);
-  const bodies = vector([binFunction(), oneFunction(), blockFunction()]);
+  const bodies = vector([binFunction(), oneFunction(), blockFunction(), ...[1, 2, 3, 4].map((k) => oneFunction(k))]);
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   section(1, types, out);
   section(2, imports, out);
@@ -586,8 +636,9 @@ export class WasmTrees {
     const memory = new wasmApi!.Memory({ initial: Math.ceil(image.bytes / 65536) });
     image.fill(memory.buffer);
     const instance = new wasmApi!.Instance(sharedModule(), { m: { memory } });
-    const ex = instance.exports as { one: () => number; block: (count: number) => void };
-    this.one = ex.one;
+    const ex = instance.exports as Record<string, () => number> & { block: (count: number) => void };
+    const vectors = Math.ceil(used.count / 16);
+    this.one = vectors <= 4 ? ex[`one${vectors}`]! : ex.one!;
     this.block = ex.block;
     const header = new Int32Array(memory.buffer, 0, HEADER_BYTES / 4);
     this.input = new Float32Array(memory.buffer);
