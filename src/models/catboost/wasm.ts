@@ -38,6 +38,8 @@ import { type ObliviousModel, type UsedFeatures, usedFeatures } from './model.js
 
 /** Rows per `block` call (one byte lane each). */
 export const WASM_BLOCK_ROWS = 16;
+/** Calls of `one` (and 1/16 as many of `block`) made at load to get V8 to optimise the code. */
+const WARM_UP_CALLS = 2048;
 /** Below this many rows, rows go one by one through `one`; from it on, in blocks of 16. */
 export const WASM_BLOCK_MIN_ROWS = 4;
 
@@ -645,6 +647,16 @@ export class WasmTrees {
     this.inputAt = header[H.input / 4]! / 4;
     this.sums = new Float64Array(memory.buffer);
     this.sumsAt = header[H.out / 4]! / 8;
+    // Warm-up (a few ms): V8 runs new JavaScript unoptimised and compiles WebAssembly with its
+    // baseline tier first, moving hot functions to its optimising tier in the background; running
+    // this class's path a couple of thousand times now (on an all-zero row) starts that before the
+    // worker reports ready, so the first requests do not pay for it. The code is shared by every
+    // model, so later models find it optimised already.
+    const width = Math.max(0, ...Array.from(used.column)) + 1;
+    const zeros = new Float64Array(width * WASM_BLOCK_ROWS);
+    const out = new Float64Array(WASM_BLOCK_ROWS);
+    for (let i = 0; i < WARM_UP_CALLS; i++) this.sumTrees(zeros, 1, width, out);
+    for (let i = 0; i < WARM_UP_CALLS / 16; i++) this.sumTrees(zeros, WASM_BLOCK_ROWS, width, out);
   }
 
   /**
