@@ -345,6 +345,23 @@ async function main(): Promise<void> {
     for (const w of warm) lines.push(`| ${w.engine} | ${w.firstCallMs.toFixed(2)} | ${w.firstUs.toFixed(2)} | ${w.steadyUs.toFixed(2)} | ${(w.firstUs / w.steadyUs).toFixed(2)} |`);
     lines.push('');
   }
+  {
+    // The issue-10 targets on V9 A3, from this run's figures.
+    const a3 = cases.find((c) => c.native === SHARED_A3)?.name;
+    const nat = results.find((r) => r.model === a3 && r.engine === 'native');
+    const lib = results.find((r) => r.model === a3 && r.engine === 'catboost-lib');
+    const w = warm.find((x) => x.engine === 'native');
+    const mark = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : '**not met**');
+    lines.push('Targets (V9 A3, this run):');
+    lines.push('');
+    lines.push('| target | measured | |');
+    lines.push('|---|---:|---|');
+    lines.push(`| native ≤ 2 µs/row at batch 1 | ${nat ? nat.us[1]!.toFixed(2) : '–'} µs | ${mark(nat && nat.us[1]! <= 2)} |`);
+    lines.push(`| native at batch 500 at least as fast as CatBoost's library (ratio ≤ 1) | ${nat && lib ? (nat.us[500]! / lib.us[500]!).toFixed(2) : '–'} | ${mark(nat && lib ? nat.us[500]! <= lib.us[500]! : undefined)} |`);
+    lines.push(`| first 5,000 single-row predictions ≤ 2 × steady state | ${w ? (w.firstUs / w.steadyUs).toFixed(2) : '–'} × | ${mark(w && w.firstUs <= 2 * w.steadyUs)} |`);
+    lines.push(`| bit-identical to CatBoost | max diff ${lib?.maxDiff ?? '–'} | ${mark(lib ? lib.maxDiff === 0 : undefined)} |`);
+    lines.push('');
+  }
   lines.push('Ratio native-interp / native (µs/row; the generated code\'s speed-up over the interpreter):');
   lines.push('');
   lines.push('| model | @1 | @32 | @500 |');
