@@ -41,7 +41,8 @@ export interface DuckDbStorageOptions {
  * DuckDB's buffer pool cap for a database file (its default is 80 % of the machine's RAM): the
  * worker's tables are small and written append-only, and a Cloud Run instance has 512 MB–1 GB
  * (issue 10 keeps the whole worker under 250 MB RSS). Beyond it DuckDB evicts cached blocks
- * (they are on disk). ':memory:' databases (tests) keep DuckDB's default: their data IS the pool.
+ * (they are on disk); a single result larger than the cap fails with PW_ERR_STORAGE_READ.
+ * ':memory:' databases (tests) and read-only opens keep DuckDB's default.
  */
 export const DUCKDB_FILE_MEMORY_LIMIT = '128MB';
 /**
@@ -75,7 +76,10 @@ export async function openDuckDbStorage(options: DuckDbStorageOptions): Promise<
   if (!inMemory && !options.readOnly) mkdirSync(dirname(path), { recursive: true });
   let instance: DuckDBInstance;
   try {
-    const settings: Record<string, string> = inMemory ? {} : { memory_limit: DUCKDB_FILE_MEMORY_LIMIT, checkpoint_threshold: DUCKDB_CHECKPOINT_THRESHOLD };
+    // The cap is for the long-running read-write process (the worker); a read-only open (CLI
+    // reports) may need more for one large result and exits when done.
+    const settings: Record<string, string> =
+      inMemory || options.readOnly ? {} : { memory_limit: DUCKDB_FILE_MEMORY_LIMIT, checkpoint_threshold: DUCKDB_CHECKPOINT_THRESHOLD };
     if (options.readOnly) settings.access_mode = 'READ_ONLY';
     instance = await DuckDBInstance.create(path, settings);
   } catch (err) {
