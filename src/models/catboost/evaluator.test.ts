@@ -18,10 +18,11 @@ function oneFeature(nanValueTreatment: NanValueTreatment, hasNans = true): Obliv
 
 /** Both paths must behave identically: generated code (default) and the reference interpreter. */
 const PATHS: { path: string; options: EvaluatorOptions }[] = [
-  { path: 'compiled', options: {} },
+  { path: 'WebAssembly (default)', options: {} },
+  { path: 'generated JavaScript', options: { wasm: false } },
   { path: 'interpreter', options: { compiled: false } },
   // Tiny chunks and blocks: trees and rows cross chunk and block boundaries.
-  { path: 'compiled, 1 tree per chunk, 2 rows per block', options: { treesPerChunk: 1, blockRows: 2 } },
+  { path: 'generated JavaScript, 1 tree per chunk, 2 rows per block', options: { wasm: false, treesPerChunk: 1, blockRows: 2 } },
 ];
 
 /**
@@ -65,7 +66,58 @@ function lcg(seed: number): () => number {
 
 it('compiles by default; { compiled: false } selects the interpreter', () => {
   expect(new ObliviousEvaluator(oneFeature('AsIs')).isCompiled).toBe(true);
+  expect(new ObliviousEvaluator(oneFeature('AsIs')).engine).toBe('wasm');
+  expect(new ObliviousEvaluator(oneFeature('AsIs'), 'm', { wasm: false }).engine).toBe('js');
   expect(new ObliviousEvaluator(oneFeature('AsIs'), 'm', { compiled: false }).isCompiled).toBe(false);
+});
+
+/** A random model: `features` columns (each with up to `maxBorders` borders), trees of the given depths. */
+function randomModel(seed: number, features: number, depths: number[], maxBorders: number): ObliviousModel {
+  const random = lcg(seed);
+  const treatments: NanValueTreatment[] = ['AsIs', 'AsFalse', 'AsTrue'];
+  const floatFeatures = Array.from({ length: features }, (_, f) => {
+    const count = f % 7 === 3 ? 0 : f === 0 ? maxBorders : 1 + Math.floor(random() * maxBorders);
+    const borders = new Set<number>();
+    while (borders.size < count) borders.add(Math.fround((random() - 0.5) * 40));
+    return { index: f, borders: [...borders].sort((a, b) => a - b), hasNans: f % 2 === 0, nanValueTreatment: treatments[f % 3]! };
+  });
+  const binaryCount = floatFeatures.reduce((n, f) => n + f.borders.length, 0);
+  const treeSplits = depths.flatMap((d) => Array.from({ length: d }, () => Math.floor(random() * binaryCount)));
+  const leafValues = depths.flatMap((d) => Array.from({ length: 2 ** d }, () => (random() - 0.5) * 3));
+  return { featureNames: floatFeatures.map((_, i) => `f${i}`), floatFeatures, treeDepths: depths, treeSplits, leafValues, scale: 0.75, bias: 3 };
+}
+
+function randomRows(seed: number, features: number, n: number): Float64Array {
+  const random = lcg(seed);
+  return Float64Array.from({ length: n * features }, () => (random() < 0.1 ? Number.NaN : (random() - 0.5) * 50));
+}
+
+describe('WebAssembly path: shapes and limits', () => {
+  const expectReference = (model: ObliviousModel, engine: string) => {
+    const width = model.featureNames.length;
+    const evaluator = new ObliviousEvaluator(model, 'random');
+    expect(evaluator.engine).toBe(engine);
+    for (const n of [1, 2, 3, 4, 5, 16, 17, 40]) {
+      const rows = randomRows(n, width, n);
+      const out = evaluator.predict(rows, n);
+      for (let r = 0; r < n; r++) expect(out[r], `batch ${n} row ${r}`).toBe(referencePredict(model, rows.subarray(r * width, (r + 1) * width)));
+    }
+  };
+
+  it('many features (more than 64: the general one-row walk), depths 0 to 8 mixed, groups of 16 trees not full', () => {
+    const depths = Array.from({ length: 61 }, (_, t) => [6, 0, 8, 1, 7, 3, 6, 2][t % 8]!);
+    expectReference(randomModel(11, 70, depths, 40), 'wasm');
+  });
+
+  it('each bins-vector count 1–4 (1–64 features) takes the unrolled one-row walk', () => {
+    for (const features of [5, 20, 40, 64]) expectReference(randomModel(features, features, Array.from({ length: 20 }, () => 6), 30), 'wasm');
+  });
+
+  it('255 borders on a feature still fit; 256 borders or depth 9 fall back to generated JavaScript', () => {
+    expectReference(randomModel(3, 4, [6, 6, 2], 255), 'wasm');
+    expectReference(randomModel(4, 4, [6, 6, 2], 256), 'js');
+    expectReference(randomModel(5, 4, [6, 9, 2], 20), 'js');
+  });
 });
 
 describe.each(PATHS)('ObliviousEvaluator ($path)', ({ options }) => {
