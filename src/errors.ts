@@ -41,6 +41,9 @@ export const ERROR_CODES = {
   PW_ERR_NOTIFY: { message: 'Notification to %s failed: %s', retryable: true, status: 502 },
   // CLI
   PW_ERR_CLI_USAGE: { message: '%s', retryable: false, status: 400 },
+  // BigQuery set-up (issue 8)
+  PW_ERR_STORAGE_SCHEMA: { message: 'BigQuery tables are not ready for this worker: %s', retryable: true, status: 503 },
+  PW_ERR_STORAGE_SETUP: { message: 'bigquery init refused: %s', retryable: false, status: 500 },
 } as const satisfies Record<string, { message: string; retryable: boolean; status: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

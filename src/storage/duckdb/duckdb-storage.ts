@@ -334,12 +334,18 @@ class DuckDbStorage implements Storage {
     }
   }
 
-  private async replaceDate(table: AnyTable, gameDate: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+  /** Replace a date's rows; with `systemIds`, only those systems' rows of the date (others stay). */
+  private async replaceDate(table: AnyTable, gameDate: string, rows: readonly Record<string, unknown>[], systemIds?: readonly string[]): Promise<void> {
     this.ensureOpen('PW_ERR_SINK_WRITE', table.name);
     const foreign = rows.find((r) => r.game_date !== gameDate);
     if (foreign) {
       throw new PwError('PW_ERR_SINK_WRITE', undefined, embeddedName(table), `replaceDate(${gameDate}) got a row for ${String(foreign.game_date)}`);
     }
+    const outside = systemIds && rows.find((r) => !systemIds.includes(String(r.system_id)));
+    if (outside) {
+      throw new PwError('PW_ERR_SINK_WRITE', undefined, embeddedName(table), `replaceDate(${gameDate}) got a row for system ${String(outside.system_id)}, not among ${systemIds.join(', ')}`);
+    }
+    const only = DuckDbStorage.systemFilter(systemIds);
     // Upserts called before this run before it; those called after, after it.
     const open = this.openGroups.get(table.name);
     if (open) this.startGroup(table.name, open);
@@ -347,7 +353,7 @@ class DuckDbStorage implements Storage {
       .run(async () => {
         await this.writer.run('BEGIN TRANSACTION');
         try {
-          await this.writer.run(`DELETE FROM ${embeddedName(table)} WHERE game_date = CAST(? AS DATE)`, [gameDate], [VARCHAR]);
+          await this.writer.run(`DELETE FROM ${embeddedName(table)} WHERE game_date = CAST(? AS DATE)${only.sql}`, [gameDate, ...only.values], [VARCHAR, ...only.types]);
           await this.stageAndMerge(table, rows, true);
           await this.writer.run('COMMIT');
         } catch (err) {
@@ -424,7 +430,8 @@ class DuckDbStorage implements Storage {
   };
 
   accuracy: Storage['accuracy'] = {
-    replaceDate: (gameDate, rows) => this.replaceDate(predictionAccuracyTable, gameDate, rows),
+    replaceDate: (gameDate, rows, systemIds) =>
+      this.replaceDate(predictionAccuracyTable, gameDate, rows, systemIds ?? [...new Set(rows.map((r) => r.system_id))]),
     forRange: (fromDate, toDate, systemIds) => {
       const f = DuckDbStorage.systemFilter(systemIds);
       return this.select(
