@@ -130,11 +130,11 @@ export const envSchema = z
         ctx.addIssue({ code: 'custom', path: ['BIGQUERY_DATASET'], message: `must differ from ${name} (${value}): the worker's tables never share a dataset with tables it does not own` });
       }
     }
-    if (env.STORAGE_BACKEND === 'bigquery' && env.CATBOOST_V9_MODEL_PATH === 'models/catboost_v9_demo_champion.cbm') {
+    if (env.STORAGE_BACKEND === 'bigquery' && env.PUSH_AUTH === 'on' && env.CATBOOST_V9_MODEL_PATH === 'models/catboost_v9_demo_champion.cbm') {
       ctx.addIssue({
         code: 'custom',
         path: ['CATBOOST_V9_MODEL_PATH'],
-        message: 'the demo champion is the default; with STORAGE_BACKEND=bigquery set the production champion (gs://bucket/object)',
+        message: 'the demo champion is the default; a serving worker with STORAGE_BACKEND=bigquery needs the production champion (gs://bucket/object)',
       });
     }
   });
