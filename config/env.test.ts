@@ -74,10 +74,11 @@ describe('start-up checks in config parsing (issue 8)', () => {
     );
   });
 
-  it('with BigQuery and push auth on, requires the push service accounts and an https audience', () => {
+  it('with push auth on, requires the push service accounts in config parsing (before anything loads)', () => {
     const { PUSH_SERVICE_ACCOUNTS: _, ...noSa } = prod;
-    expect(() => loadConfig(noSa)).toThrow(/PUSH_SERVICE_ACCOUNTS: required with STORAGE_BACKEND=bigquery/);
-    expect(() => loadConfig({ ...prod, PUSH_AUDIENCE: 'prediction-worker' })).toThrow(/PUSH_AUDIENCE: expected the https:\/\/ push endpoint URL/);
+    expect(() => loadConfig(noSa)).toThrow(/PUSH_SERVICE_ACCOUNTS: required when PUSH_AUTH=on/);
+    expect(() => loadConfig({ PUSH_AUDIENCE: 'https://w.example' })).toThrow(/PUSH_SERVICE_ACCOUNTS: required when PUSH_AUTH=on/);
+    expect(loadConfig({ ...noSa, PUSH_AUTH: 'off' }).PUSH_AUTH).toBe('off');
   });
 
   it('refuses the demo champion as the production champion', () => {

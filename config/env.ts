@@ -110,15 +110,12 @@ export const envSchema = z
       const ok = email.safeParse(sa);
       if (!ok.success) ctx.addIssue({ code: 'custom', path: ['PUSH_SERVICE_ACCOUNTS', i], message: `${JSON.stringify(sa)} is not a service-account email` });
     }
-    if (env.PUSH_AUTH === 'on' && env.STORAGE_BACKEND === 'bigquery' && !(env.PUSH_SERVICE_ACCOUNTS ?? []).length) {
+    if (env.PUSH_AUTH === 'on' && !(env.PUSH_SERVICE_ACCOUNTS ?? []).length) {
       ctx.addIssue({
         code: 'custom',
         path: ['PUSH_SERVICE_ACCOUNTS'],
-        message: 'required with STORAGE_BACKEND=bigquery and PUSH_AUTH=on (the push subscription\'s service account; otherwise any Google-signed token for the audience is accepted)',
+        message: "required when PUSH_AUTH=on (the push subscription's service account; set PUSH_AUTH=off only for local mode)",
       });
-    }
-    if (env.PUSH_AUTH === 'on' && env.PUSH_AUDIENCE !== undefined && !/^https:\/\/[^\s/]+/.test(env.PUSH_AUDIENCE) && env.STORAGE_BACKEND === 'bigquery') {
-      ctx.addIssue({ code: 'custom', path: ['PUSH_AUDIENCE'], message: 'expected the https:// push endpoint URL the subscription sets as audience' });
     }
     const upstream: Array<[string, string]> = [
       ['BIGQUERY_FEATURES_DATASET', env.BIGQUERY_FEATURES_DATASET],
