@@ -199,3 +199,51 @@ describe('compatibility views', () => {
     for (const m of windows) expect(m[1]!.split(',')[0]!.trim()).toBe('game_date');
   });
 });
+
+describe('applySetup (recording client)', () => {
+  /** Records every call the tables API would receive; `existing` is what getMetadata returns. */
+  function recorder(existing: Record<string, unknown> = {}) {
+    const calls: Array<[string, ...unknown[]]> = [];
+    const client = {
+      dataset: (ds: string) => ({
+        create: async (o: unknown) => void calls.push(['createDataset', ds, o]),
+        createTable: async (name: string, o: unknown) => void calls.push(['createTable', `${ds}.${name}`, o]),
+        table: (name: string) => ({
+          getMetadata: async () => [existing[`${ds}.${name}`]],
+          setMetadata: async (o: unknown) => void calls.push(['setMetadata', `${ds}.${name}`, o]),
+        }),
+      }),
+    } as unknown as BigQuery;
+    return { client, calls };
+  }
+
+  it('creates with the partitioning, filter requirement, expiry and clustering of the definition, and views in standard SQL', async () => {
+    const { client, calls } = recorder();
+    const done = await applySetup(client, planSetup(opts, empty));
+    expect(done.slice(0, 4).sort()).toEqual(['create dataset nba_analytics', 'create dataset nba_predictions', 'create dataset prediction_worker', 'create dataset prediction_worker_compat']);
+    const preds = calls.find((c) => c[0] === 'createTable' && c[1] === 'prediction_worker.player_prop_predictions')!;
+    expect(preds[2]).toMatchObject({
+      timePartitioning: { type: 'DAY', field: 'game_date', expirationMs: String(400 * 86_400_000) },
+      requirePartitionFilter: true,
+      clustering: { fields: ['system_id', 'player_lookup'] },
+    });
+    const outcomes = calls.find((c) => c[1] === 'prediction_worker.prediction_request_outcomes')!;
+    expect(outcomes[2]).not.toHaveProperty('requirePartitionFilter');
+    const view = calls.find((c) => c[1] === 'prediction_worker_compat.prediction_accuracy')!;
+    expect(view[2]).toMatchObject({ view: { useLegacySql: false, query: expect.stringContaining('FROM `proj.prediction_worker.prediction_accuracy`') } });
+    expect(calls.filter((c) => c[0] === 'createTable')).toHaveLength(ALL_TABLES.length + 2);
+  });
+
+  it('adds columns by patching the full schema: existing fields first and unchanged, then the new ones', async () => {
+    const state = complete();
+    const id = 'prediction_worker.player_prop_predictions';
+    const t = state.tables.get(id)!;
+    const kept = t.fields.filter((f) => f.name !== 'sportsbook').map((f) => ({ ...f, description: `old ${f.name}` }));
+    state.tables.set(id, { ...t, fields: kept });
+    const { client, calls } = recorder({ [id]: { schema: { fields: kept } } });
+    await applySetup(client, planSetup(opts, state));
+    expect(calls).toEqual([
+      ['setMetadata', id, { schema: { fields: [...kept, { name: 'sportsbook', type: 'STRING', mode: 'NULLABLE', description: 'Upper-case book, e.g. DRAFTKINGS' }] } }],
+    ]);
+  });
+});
