@@ -32,8 +32,21 @@ const suffix = randomBytes(3).toString('hex');
 const DATASETS = { BIGQUERY_DATASET: `rw_${suffix}`, BIGQUERY_FEATURES_DATASET: `rf_${suffix}`, BIGQUERY_ACTUALS_DATASET: `ra_${suffix}`, BIGQUERY_COMPAT_DATASET: `rc_${suffix}` };
 const dir = mkdtempSync(join(tmpdir(), 'pw-readiness-'));
 const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
+afterAll(async () => {
+  // Graceful stop (SIGTERM → the worker finishes in-flight requests): killing a worker in the
+  // middle of an emulator request has left goccy/bigquery-emulator answering "sql: connection is
+  // already closed" to every later suite.
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null) return resolve();
+          const force = setTimeout(() => c.kill('SIGKILL'), 10_000);
+          c.once('exit', () => (clearTimeout(force), resolve()));
+          c.kill('SIGTERM');
+        }),
+    ),
+  );
   rmSync(dir, { recursive: true, force: true });
 });
 
