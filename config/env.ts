@@ -93,6 +93,8 @@ export const envSchema = z
     BIGQUERY_COMPAT_DATASET: datasetId.default('prediction_worker_compat'),
     /** Days a partition of the worker's partitioned tables is kept; unset = kept forever. */
     BIGQUERY_PARTITION_EXPIRATION_DAYS: z.coerce.number().int().positive().optional(),
+    /** Let this worker write the upstream input tables (feature store, box scores); off in production. */
+    BIGQUERY_WRITE_INPUTS: bool.default(false),
   })
   .superRefine((env, ctx) => {
     if (env.STORAGE_BACKEND === 'bigquery' && !env.GCP_PROJECT_ID) {

@@ -31,5 +31,6 @@ export async function openStorage(config: Config, opts: { readOnly?: boolean } =
     apiEndpoint: config.BIGQUERY_API_ENDPOINT,
     datasets: datasetNamesFromConfig(config),
     partitionExpirationDays: config.BIGQUERY_PARTITION_EXPIRATION_DAYS,
+    allowInputWrites: config.BIGQUERY_WRITE_INPUTS,
   });
 }

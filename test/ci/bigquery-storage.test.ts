@@ -16,7 +16,8 @@ process.env.GCE_METADATA_HOST = '127.0.0.1:1';
 
 const endpoint = process.env.BIGQUERY_EMULATOR_ENDPOINT;
 const projectId = process.env.BIGQUERY_EMULATOR_PROJECT ?? 'pw-test';
-const options = { projectId, apiEndpoint: endpoint, location: 'US', maxRetries: 0, partitioning: true };
+// The contract writes features and box scores too: allowed here, refused by default (input tables).
+const options = { projectId, apiEndpoint: endpoint, location: 'US', maxRetries: 0, partitioning: true, allowInputWrites: true };
 
 if (!endpoint && process.env.CI === 'true') {
   it('bigquery-emulator is running', () => {

@@ -37,7 +37,7 @@ import {
   type RowOf,
 } from '../tables/index.js';
 import { firstPerGroup, fromBigQueryRow, keyString, replaceDateScript, replaceDateWhere, selectFrom, tableRef, upsertScript } from './sql.js';
-import { DEFAULT_DATASETS, datasetOf, type DatasetNames, type Placement } from './datasets.js';
+import { DEFAULT_DATASETS, datasetOf, tableRole, type DatasetNames, type Placement } from './datasets.js';
 import { applySetup, planSetup, readSetupState, setupProblems, type SetupOptions } from './setup.js';
 
 export interface BigQueryStorageOptions {
@@ -56,6 +56,12 @@ export interface BigQueryStorageOptions {
   datasets?: DatasetNames;
   /** Days a partition of a worker table is kept (BIGQUERY_PARTITION_EXPIRATION_DAYS); ensureTables only. */
   partitionExpirationDays?: number;
+  /**
+   * Allow writes to the upstream input tables (feature store, box scores; BIGQUERY_WRITE_INPUTS).
+   * Default false: the worker never writes a table another system owns; tests and demo projects
+   * without an upstream pipeline turn it on.
+   */
+  allowInputWrites?: boolean;
 }
 
 export interface BigQueryStorage extends Storage {
@@ -154,6 +160,10 @@ class BigQueryStorageImpl implements BigQueryStorage {
   }
 
   private async merge(table: AnyTable, rows: readonly Record<string, unknown>[]): Promise<void> {
+    const role = tableRole(table);
+    if (role !== 'worker' && !this.opts.allowInputWrites) {
+      throw new PwError('PW_ERR_SINK_WRITE', undefined, this.name(table), `an input table written upstream (${role}); this worker only reads it (BIGQUERY_WRITE_INPUTS=true for a project without that pipeline)`);
+    }
     if (rows.length === 0) return;
     const unique = lastPerKey(table, rows);
     await this.run('PW_ERR_SINK_WRITE', this.name(table), {
