@@ -41,9 +41,11 @@ SCHEDULE_TIME_ZONE="${SCHEDULE_TIME_ZONE:-America/New_York}"
 
 # Cloud Run's deterministic URL, known before the first deploy: https://SERVICE-PROJECT_NUMBER.REGION.run.app.
 # It is both the push audience (subscription and scheduler tokens) and PUSH_AUDIENCE in the service.
+# PROJECT_NUMBER from the environment when known (Cloud Build passes its built-in $PROJECT_NUMBER:
+# the build account needs no resourcemanager permission), else asked of gcloud.
 service_url() {
-  local number
-  number="$(gcloud projects describe "$PROJECT_ID" --format='value(projectNumber)')"
+  local number="${PROJECT_NUMBER:-}"
+  [[ -n "$number" ]] || number="$(gcloud projects describe "$PROJECT_ID" --format='value(projectNumber)')"
   [[ -n "$number" ]] || { echo "cannot read the project number of $PROJECT_ID" >&2; return 1; }
   echo "https://$SERVICE-$number.$REGION.run.app"
 }

@@ -179,6 +179,17 @@ describe('bootstrap and deploy on an empty project (stub gcloud)', () => {
     expect(stubs.state().service!.status.traffic).toEqual([{ revisionName: 'prediction-worker-abc1234-b1', percent: 100, latestRevision: true }]);
   });
 
+  it('uses PROJECT_NUMBER from the environment (Cloud Build) without asking gcloud for it', () => {
+    // a failing deploy (unloadable) is enough to see the rendered audience; traffic stays put
+    writeFileSync(join(dir, 'n.env'), `CHAMPION_PATH=gs://b/unloadable.cbm\nCHAMPION_SHA256=\n`);
+    const r = run('deploy/deploy.sh', ['deploy', '--image', 'img:n', '--commit', 'n', '--suffix', 'n-1', '--champion-env', join(dir, 'n.env')], { PROJECT_NUMBER: '987' });
+    expect(r.code).toBe(1);
+    const calls = lines(since());
+    expect(calls.some((l) => l.startsWith('gcloud projects describe'))).toBe(false);
+    const env = YAML.parse(stubs.state().rendered.at(-1)!).spec.template.spec.containers[0].env;
+    expect(env.find((e: { name: string }) => e.name === 'PUSH_AUDIENCE').value).toBe('https://prediction-worker-987.us-west2.run.app');
+  });
+
   it('a rebuild without a champion keeps the live one (a promotion is not reverted) and moves traffic only after ready', () => {
     const resolved = run('deploy/deploy.sh', ['resolve']);
     expect(resolved.code, resolved.stderr).toBe(0);

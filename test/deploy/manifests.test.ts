@@ -108,6 +108,8 @@ describe('cloudbuild.yaml', () => {
     expect(text('deploy')).toContain('deploy/deploy.sh deploy --image \\"$$IMAGE:$$BUILD\\"');
     expect(read('cloudbuild.yaml')).not.toMatch(/--set-env-vars|gcloud run deploy/);
     expect(text('resolve-champion')).toContain('deploy/deploy.sh resolve');
+    // the service URL (PUSH_AUDIENCE) from the built-in project number: no resourcemanager role needed
+    expect(step('deploy').env).toContain('PROJECT_NUMBER=$PROJECT_NUMBER');
   });
 });
 
