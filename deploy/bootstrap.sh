@@ -87,6 +87,12 @@ ensure "bucket gs://$MODELS_BUCKET" \
   gcloud storage buckets describe "gs://$MODELS_BUCKET" "${P[@]}" -- \
   gcloud storage buckets create "gs://$MODELS_BUCKET" --location="$REGION" --uniform-bucket-level-access "${P[@]}"
 
+# The source bucket `gcloud builds submit` uploads to (it creates it on first use if missing; made
+# here so the build account can be given read access to it before the first build).
+ensure "bucket gs://${PROJECT_ID}_cloudbuild" \
+  gcloud storage buckets describe "gs://${PROJECT_ID}_cloudbuild" "${P[@]}" -- \
+  gcloud storage buckets create "gs://${PROJECT_ID}_cloudbuild" --location=US --uniform-bucket-level-access "${P[@]}"
+
 # ---- 6. BigQuery datasets, tables and compatibility views (src/storage/bigquery/setup.ts)
 log "run: bigquery init"
 GCP_PROJECT_ID="$PROJECT_ID" BIGQUERY_LOCATION="$BQ_LOCATION" BIGQUERY_DATASET="$BQ_DATASET" \
@@ -110,6 +116,7 @@ grant_project "$BUILD_SA" roles/logging.logWriter
 gcloud iam service-accounts add-iam-policy-binding "$RUNTIME_SA" --member="serviceAccount:$BUILD_SA" --role=roles/iam.serviceAccountUser "${P[@]}" --format=none
 gcloud artifacts repositories add-iam-policy-binding "$AR_REPO" --location="$REGION" --member="serviceAccount:$BUILD_SA" --role=roles/artifactregistry.writer "${P[@]}" --format=none
 gcloud storage buckets add-iam-policy-binding "gs://$MODELS_BUCKET" --member="serviceAccount:$BUILD_SA" --role=roles/storage.objectViewer "${P[@]}" --format=none
+gcloud storage buckets add-iam-policy-binding "gs://${PROJECT_ID}_cloudbuild" --member="serviceAccount:$BUILD_SA" --role=roles/storage.objectViewer "${P[@]}" --format=none
 for ds in "$BQ_DATASET" "$BQ_FEATURES_DATASET" "$BQ_ACTUALS_DATASET" "$BQ_COMPAT_DATASET"; do
   grant_dataset "$BUILD_SA" roles/bigquery.metadataViewer "$ds"
 done

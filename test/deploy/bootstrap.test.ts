@@ -73,6 +73,7 @@ describe('bootstrap and deploy on an empty project (stub gcloud)', () => {
       'gcloud secrets create slack-webhook-signals',
       'gcloud secrets versions add slack-webhook-signals',
       'gcloud storage buckets create gs://pw-new-project-models',
+      'gcloud storage buckets create gs://pw-new-project_cloudbuild',
       'gcloud pubsub topics create prediction-request',
       'gcloud pubsub topics create prediction-request-dead-letter',
       'gcloud pubsub subscriptions create prediction-request-dead-letter-hold',
@@ -92,6 +93,7 @@ describe('bootstrap and deploy on an empty project (stub gcloud)', () => {
     expect(bindings).toContain(`bq ${PROJECT}:prediction_worker serviceAccount:${RUNTIME_SA} roles/bigquery.dataEditor`);
     expect(bindings).toContain(`bq ${PROJECT}:nba_predictions serviceAccount:${RUNTIME_SA} roles/bigquery.dataViewer`);
     expect(bindings).toContain(`secrets slack-webhook-signals serviceAccount:${RUNTIME_SA} roles/secretmanager.secretAccessor`);
+    expect(bindings).toContain(`storage buckets gs://pw-new-project_cloudbuild serviceAccount:prediction-worker-build@${PROJECT}.iam.gserviceaccount.com roles/storage.objectViewer`);
     expect(bindings.filter((b) => b.startsWith(`projects ${PROJECT} serviceAccount:${RUNTIME_SA}`))).toEqual([`projects ${PROJECT} serviceAccount:${RUNTIME_SA} roles/bigquery.jobUser`]);
     expect(bindings.some((b) => /roles\/(editor|owner|bigquery\.admin)$/.test(b))).toBe(false);
     expect(bindings.some((b) => b.includes(`${PROJECT}:nba_predictions serviceAccount:${RUNTIME_SA} roles/bigquery.dataEditor`))).toBe(false);
