@@ -44,6 +44,7 @@ import {
 } from '../tables/index.js';
 import { lastPerKey } from '../keys.js';
 import { columnsOf, fromDuckDbRow, mergeSql, rowParams, selectFrom, stageDdl, stageName } from './values.js';
+import { duckDbPerformanceStore } from './performance-store.js';
 
 export interface DuckDbStorageOptions {
   /** A file path (its directory is created) or ':memory:'. */
@@ -448,6 +449,11 @@ class DuckDbStorage implements Storage {
       (await this.select(notificationsTable, 'game_date = CAST(? AS DATE) AND kind = ?', [gameDate, kind], [VARCHAR, VARCHAR], ''))[0],
     record: (row) => this.upsert(notificationsTable, [row]),
   };
+
+  performance: Storage['performance'] = duckDbPerformanceStore({
+    select: (table, where, params, types, tail) => this.select(table, where, params, types, tail),
+    replaceDate: (table, gameDate, rows) => this.replaceDate(table, gameDate, rows),
+  });
 
   async ping(): Promise<void> {
     this.ensureOpen('PW_ERR_STORAGE_READ', 'ping');
