@@ -53,8 +53,9 @@ function base(title: string, data: ReportData, yName: string, legend: string[]):
     animation: false,
     textStyle: TEXT,
     title: { text: title, left: 8, top: 4, textStyle: { fontSize: 14, fontWeight: 'bold' } },
-    legend: { data: legend, top: 26, left: 8, itemWidth: 18, textStyle: { fontSize: 12 } },
-    grid: { left: 56, right: 24, top: 64, bottom: 48 },
+    // generous gaps: server-side rendering measures text approximately
+    legend: { data: legend, top: 26, left: 8, itemWidth: 18, itemGap: 36, textStyle: { fontSize: 12 } },
+    grid: { left: 56, right: 24, top: 76, bottom: 48 },
     xAxis: { type: 'category', data: data.dates, axisLabel: { fontSize: 11, hideOverlap: true }, name: 'game date', nameLocation: 'middle', nameGap: 30 },
     yAxis: { type: 'value', name: yName, nameTextStyle: { align: 'left' }, axisLabel: { fontSize: 11 } },
   };

@@ -43,8 +43,7 @@ function summaryTable(data: ReportData): string {
     const v = s.verdict;
     const age = l?.days_since_training ?? null;
     return (
-      `<tr data-system="${esc(s.systemId)}"><th scope="row">${swatch(s.colour)}${esc(s.systemId)}</th>` +
-      td('role', s.role, 'txt') +
+      `<tr data-system="${esc(s.systemId)}"><th scope="row">${swatch(s.colour)}${esc(s.systemId)}<br><small data-k="role">${esc(s.role)}</small></th>` +
       td('state', l ? l.state : '-', 'txt') +
       td('coverage', l ? `${l.coverage_status} (${l.predicted_rows})` : '-', 'txt') +
       td('bets', String(m.all.n_bets)) +
@@ -64,7 +63,7 @@ function summaryTable(data: ReportData): string {
   });
   return table(
     `Each system over ${data.fromDate}..${data.toDate}: graded bets through the metrics module (HR = wins / (wins + losses)), 95% Wilson interval, units at -110; state and coverage on the last monitored day.`,
-    ['system', 'role', 'state', 'coverage (rows)', 'bets', 'W', 'L', 'P', 'HR %', '95% interval', 'HR edge 3+ (N)', 'MAE', 'PVL', 'units', 'verdict vs champion', 'model age'],
+    ['system', 'state', 'coverage', 'bets', 'W', 'L', 'P', 'HR %', '95% int.', 'HR e3+ (N)', 'MAE', 'PVL', 'units', 'vs champion', 'age'],
     rows,
     'summary',
   );
@@ -161,7 +160,8 @@ figure.chart svg{width:100%;height:auto;display:block}
 .scroll{overflow:auto;max-height:420px;margin:4px 0 12px;border:1px solid #eee}
 table{border-collapse:collapse;font-size:12px;width:100%}
 caption{text-align:left;color:#444;padding:4px 6px;caption-side:top}
-th,td{padding:3px 6px;border-bottom:1px solid #eee;white-space:nowrap}
+th,td{padding:3px 5px;border-bottom:1px solid #eee;white-space:nowrap}
+#summary td.txt{white-space:normal}
 thead th{position:sticky;top:0;background:#f6f6f6;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums} td.txt{text-align:left}
 tbody th{text-align:left;font-weight:600}
