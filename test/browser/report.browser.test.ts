@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The dashboard and the static report in a real browser (headless Chromium through
  * playwright-core): every system has its charts with data points, the tables' numbers equal the
