@@ -208,12 +208,17 @@ export function stateChart(data: ReportData): ChartSpec {
 /** The states' legend for the page (colour and name; MODEL_STATES order). */
 export const STATE_LEGEND = MODEL_STATES.map((s) => ({ state: s, colour: STATE_COLOURS[s]! }));
 
-/** Render a chart to an SVG string that scales to its container (viewBox). */
+/**
+ * Render a chart to an SVG string that scales to its container (viewBox). Every chart's internal
+ * ids (clip paths, gradients: `zr0-c0`, …) are made unique with the chart id, since a page
+ * inlines many SVGs and `url(#id)` resolves to the first element with that id in the document.
+ */
 export function renderSvg(spec: ChartSpec): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: spec.width, height: spec.height });
   try {
     chart.setOption(spec.option);
-    return chart.renderToSVGString({ useViewBox: true });
+    const prefix = spec.id.replace(/[^A-Za-z0-9_-]/g, '_');
+    return chart.renderToSVGString({ useViewBox: true }).replace(/(id="|url\(#|href="#)(zr\d+-)/g, `$1${prefix}-$2`);
   } finally {
     chart.dispose();
   }
