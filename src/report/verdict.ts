@@ -4,16 +4,16 @@
  * project's one verdict rule. Nothing in src/report or src/monitoring computes a verdict itself:
  * they call `verdictAgainstChampion` and display what it returns.
  *
- * Today it calls grading/compare.ts (matched rows: same date, game, player and line; HR
- * difference with a 1-point tie margin). When src/lifecycle/verdict.ts (the sequential,
- * interval-based rule) lands, only this function changes: it fills `diffIntervalPp` from that
- * rule and takes its label. The per-side hit-rate intervals are the Wilson bands of
- * metrics/wilson.ts (the one home of hit-rate intervals), not a verdict statistic.
+ * It calls grading/compare.ts, whose verdict is src/lifecycle/verdict.ts (matched rows: same
+ * date, game, player and line; the hit-rate difference with its day-clustered, always-valid 95 %
+ * confidence sequence). The label, the difference, its interval and the sentence come from that
+ * rule unchanged. The per-side hit-rate intervals are the Wilson bands of metrics/wilson.ts
+ * (the one home of hit-rate intervals), a description of each side, not a verdict statistic.
  */
 import type { PredictionAccuracyRow } from '../storage/tables/prediction-accuracy.js';
 import { compareModels } from '../grading/compare.js';
 import { wilsonInterval, type Interval } from '../metrics/wilson.js';
-import type { BetRecord } from '../metrics/metrics.js';
+import { VERDICT_ALPHA, type SideHitRate } from '../lifecycle/verdict.js';
 
 export interface VerdictSide {
   hitRatePct: number | null;
@@ -29,24 +29,27 @@ export interface VerdictView {
   championId: string;
   fromDate: string;
   toDate: string;
-  /** The rule's label, e.g. CHALLENGER BETTER, CHAMPION BETTER, TIE, NO DATA. */
+  /** The rule's label: CHALLENGER BETTER, CHAMPION BETTER or NOT YET DECIDED. */
   label: string;
-  /** Matched rows the verdict is computed on. */
+  /** Matched rows the verdict is computed on, and the game days they span. */
   matchedRows: number;
+  gameDays: number;
   challenger: VerdictSide;
   champion: VerdictSide;
   /** challenger HR - champion HR, percentage points. */
   diffPp: number | null;
   /** Interval of the difference from the verdict rule; null while the rule gives none. */
   diffIntervalPp: { lowPp: number; highPp: number } | null;
-  /** One line, the rule's own wording. */
+  /** One line: the label and the rule's own reason. */
   text: string;
+  /** While undecided: the rule's estimate of further bets and game days needed (null when not estimable). */
+  toDecide: { moreBets: number | null; moreGameDays: number | null } | null;
   /** Which rule produced it (shown on the page so nobody mistakes one rule for another). */
   rule: string;
 }
 
-function side(rec: BetRecord): VerdictSide {
-  return { hitRatePct: rec.hit_rate_pct, nDecided: rec.n_decided, wins: rec.wins, interval: wilsonInterval(rec.wins, rec.n_decided) };
+function side(rec: SideHitRate): VerdictSide {
+  return { hitRatePct: rec.pct, nDecided: rec.n, wins: rec.wins, interval: wilsonInterval(rec.wins, rec.n) };
 }
 
 /**
@@ -58,19 +61,22 @@ export function verdictAgainstChampion(
   options: { challengerId: string; championId: string; fromDate: string; toDate: string },
 ): VerdictView {
   const inWindow = rows.filter((r) => r.game_date >= options.fromDate && r.game_date <= options.toDate);
-  const c = compareModels(inWindow, options);
+  const d = compareModels(inWindow, options).decision;
+  const diff = d.hitRate.diffPp;
   return {
     systemId: options.challengerId,
     championId: options.championId,
     fromDate: options.fromDate,
     toDate: options.toDate,
-    label: c.verdict,
-    matchedRows: c.matchedRows,
-    challenger: side(c.challenger.all),
-    champion: side(c.champion.all),
-    diffPp: c.hitRateDiffPp,
-    diffIntervalPp: null,
-    text: c.verdictText,
-    rule: 'grading/compare (matched rows, HR all, 1-point tie margin)',
+    label: d.verdict,
+    matchedRows: d.matchedRows,
+    gameDays: d.gameDays,
+    challenger: side(d.hitRate.challenger),
+    champion: side(d.hitRate.champion),
+    diffPp: diff?.estimate ?? (d.hitRate.challenger.pct != null && d.hitRate.champion.pct != null ? d.hitRate.challenger.pct - d.hitRate.champion.pct : null),
+    diffIntervalPp: diff ? { lowPp: diff.lower, highPp: diff.upper } : null,
+    text: `${d.verdict}: ${d.reason}`,
+    toDecide: d.toDecide ? { moreBets: d.toDecide.moreBets, moreGameDays: d.toDecide.moreGameDays } : null,
+    rule: `lifecycle/verdict: matched rows, day-clustered ${Math.round((1 - (d.method.alpha ?? VERDICT_ALPHA)) * 100)}% confidence sequence (min ${d.method.minDays} game days)`,
   };
 }

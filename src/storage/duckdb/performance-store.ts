@@ -1,24 +1,18 @@
 /**
  * @module storage/duckdb/performance-store
- * The embedded `model_performance_daily` store. It owns no connection: the storage object hands
- * it its two primitives (a validated select and the one replace-date transaction), so the queue,
- * group-commit and error rules stay in one place.
+ * The embedded `model_performance_daily` store, built like the other table stores from the
+ * shared write queue (replaceDate: DELETE the date + merge in one transaction) and the reader.
  */
-import { VARCHAR, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { VARCHAR } from '@duckdb/node-api';
 import type { PerformanceStore } from '../storage.js';
-import { modelPerformanceDailyTable, type AnyTable, type RowOf } from '../tables/index.js';
+import { modelPerformanceDailyTable } from '../tables/index.js';
+import type { DuckDbParts } from './table-stores.js';
 
-/** What the DuckDB storage lends a table store. */
-export interface DuckDbTablePrimitives {
-  select<T extends AnyTable>(table: T, where: string, params: DuckDBValue[], types: DuckDBType[], tail: string): Promise<Array<RowOf<T>>>;
-  replaceDate(table: AnyTable, gameDate: string, rows: readonly Record<string, unknown>[]): Promise<void>;
-}
-
-export function duckDbPerformanceStore(db: DuckDbTablePrimitives): PerformanceStore {
+export function performanceStore({ writes, reads }: DuckDbParts): PerformanceStore {
   const table = modelPerformanceDailyTable;
   return {
-    replaceDate: (gameDate, rows) => db.replaceDate(table, gameDate, rows),
+    replaceDate: (gameDate, rows) => writes.replaceDate(table, gameDate, rows),
     forRange: (fromDate, toDate) =>
-      db.select(table, 'game_date BETWEEN CAST(? AS DATE) AND CAST(? AS DATE)', [fromDate, toDate], [VARCHAR, VARCHAR], 'ORDER BY game_date, system_id'),
+      reads.select(table, 'game_date BETWEEN CAST(? AS DATE) AND CAST(? AS DATE)', [fromDate, toDate], [VARCHAR, VARCHAR], 'ORDER BY game_date, system_id'),
   };
 }
