@@ -84,14 +84,14 @@ function verdictTable(data: ReportData): string {
         td('diff_interval', v.diffIntervalPp ? `${fmt(v.diffIntervalPp.lowPp)} to ${fmt(v.diffIntervalPp.highPp)}` : '-') +
         td('game_days', String(v.gameDays)) +
         td('to_decide', v.toDecide?.moreBets != null ? `~${v.toDecide.moreBets} bets` : '-') +
-        td('reason', v.text, 'txt') +
-        '</tr>'
+        '</tr>' +
+        `<tr class="why" data-system="${esc(s.systemId)}"><td colspan="9" data-k="reason">${esc(v.text)}</td></tr>`
       );
     });
   const rule = data.systems.find((s) => s.verdict)?.verdict?.rule ?? '-';
   return table(
     `Verdict of each challenger against the champion ${data.championId} on matched rows (same date, game, player, line), ${data.fromDate}..${data.toDate}. Rule: ${rule}. Per-side brackets are 95% Wilson intervals; the difference interval is the rule's.`,
-    ['challenger', 'verdict', 'matched rows', 'challenger HR % [95%] N', 'champion HR % [95%] N', 'difference pp', 'difference interval (rule)', 'game days', 'to decide', 'why'],
+    ['challenger', 'verdict', 'matched', 'challenger HR [95%] N', 'champion HR [95%] N', 'diff pp', 'diff interval', 'days', 'to decide'],
     rows,
     'verdicts',
   );
@@ -164,7 +164,8 @@ figure.chart svg{width:100%;height:auto;display:block}
 table{border-collapse:collapse;font-size:12px;width:100%}
 caption{text-align:left;color:#444;padding:4px 6px;caption-side:top}
 th,td{padding:3px 5px;border-bottom:1px solid #eee;white-space:nowrap}
-#summary td.txt,#verdicts td.txt{white-space:normal;min-width:220px}
+#summary td.txt{white-space:normal}
+tr.why td{white-space:normal;color:#444;padding-left:24px;border-bottom:1px solid #ddd}
 thead th{position:sticky;top:0;background:#f6f6f6;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums} td.txt{text-align:left}
 tbody th{text-align:left;font-weight:600}
