@@ -39,6 +39,7 @@ import {
 import { firstPerGroup, fromBigQueryRow, keyString, replaceDateScript, replaceDateWhere, selectFrom, tableRef, upsertScript } from './sql.js';
 import { DEFAULT_DATASETS, datasetOf, tableRole, type DatasetNames, type Placement } from './datasets.js';
 import { applySetup, planSetup, readSetupState, setupProblems, type SetupOptions } from './setup.js';
+import { bigQueryPerformanceStore } from './performance-store.js';
 
 export interface BigQueryStorageOptions {
   projectId: string;
@@ -130,6 +131,12 @@ class BigQueryStorageImpl implements BigQueryStorage {
   private readonly at: Placement;
   /** Set once the start-up schema check passed (ping). */
   private schemaChecked = false;
+  /**
+   * The schema check in flight, shared by every ping while it runs: /ready gives up waiting after
+   * a short timeout, but the check goes on, and the next probe picks up its result instead of
+   * starting another one that would time out the same way (and so never become ready).
+   */
+  private schemaCheck: Promise<void> | undefined;
 
   private name(table: AnyTable): string {
     return `${datasetOf(table, this.at.datasets)}.${table.name}`;
@@ -334,6 +341,12 @@ class BigQueryStorageImpl implements BigQueryStorage {
     record: (row) => this.merge(notificationsTable, [row]),
   };
 
+  performance: Storage['performance'] = bigQueryPerformanceStore({
+    at: () => this.at,
+    select: (table, query) => this.select(table, query),
+    replaceDate: (table, gameDate, rows) => this.replaceDate(table, gameDate, rows),
+  });
+
   /**
    * Reachability for /ready, then (once, until it passes) the start-up schema check: every table
    * the worker reads or writes exists with the columns it needs. Otherwise PW_ERR_STORAGE_SCHEMA
@@ -343,6 +356,19 @@ class BigQueryStorageImpl implements BigQueryStorage {
   async ping(): Promise<void> {
     await this.run('PW_ERR_STORAGE_READ', this.location, { query: 'SELECT 1 AS ok' });
     if (this.schemaChecked) return;
+    this.schemaCheck ??= this.checkSchema().then(
+      () => {
+        this.schemaChecked = true;
+      },
+      (err: unknown) => {
+        this.schemaCheck = undefined; // the next ping checks again (e.g. after bigquery init)
+        throw err;
+      },
+    );
+    await this.schemaCheck;
+  }
+
+  private async checkSchema(): Promise<void> {
     let problems: string[];
     try {
       const expected = this.setupOptions();
@@ -351,7 +377,6 @@ class BigQueryStorageImpl implements BigQueryStorage {
       throw new PwError('PW_ERR_STORAGE_READ', { cause: err }, `table metadata in ${this.opts.projectId}`, message(err));
     }
     if (problems.length > 0) throw new PwError('PW_ERR_STORAGE_SCHEMA', undefined, `${problems.join('; ')} (run \`cli bigquery init\`; docs/deploy.md)`);
-    this.schemaChecked = true;
   }
 
   private setupOptions(): SetupOptions {
@@ -364,8 +389,10 @@ class BigQueryStorageImpl implements BigQueryStorage {
   }
 
   async close(): Promise<void> {
-    // Every write is awaited by its caller: nothing is buffered here.
+    // Every write is awaited by its caller: nothing is buffered here. A schema check still running
+    // for a /ready that stopped waiting is let finish (no request is cut off mid-way).
     this.closed = true;
+    await this.schemaCheck?.catch(() => undefined);
   }
 
   async ensureTables(): Promise<void> {
