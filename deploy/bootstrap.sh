@@ -160,6 +160,7 @@ schedule_job() {
     --oidc-service-account-email="$SCHEDULER_SA" --oidc-token-audience="$URL" --attempt-deadline=60s "${P[@]}"
 }
 schedule_job "$SERVICE-grade" "0 6 * * *" /jobs/grade '{"game_date":"yesterday"}'
+schedule_job "$SERVICE-monitor" "30 6 * * *" /jobs/monitor '{"game_date":"yesterday","send":true}'
 schedule_job "$SERVICE-signals" "0 13 * * *" /jobs/signals '{"game_date":"today"}'
 schedule_job "$SERVICE-picks" "15 13 * * *" /jobs/picks '{"game_date":"today","send":true}'
 

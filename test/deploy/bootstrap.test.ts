@@ -135,6 +135,7 @@ describe('bootstrap and deploy on an empty project (stub gcloud)', () => {
     expect(created.map((l) => l.split(' --')[0])).toEqual([
       'gcloud pubsub subscriptions create prediction-worker-push',
       'gcloud scheduler jobs create http prediction-worker-grade',
+      'gcloud scheduler jobs create http prediction-worker-monitor',
       'gcloud scheduler jobs create http prediction-worker-signals',
       'gcloud scheduler jobs create http prediction-worker-picks',
     ]);
@@ -146,7 +147,7 @@ describe('bootstrap and deploy on an empty project (stub gcloud)', () => {
     expect(argOf(sub, 'ack-deadline')).toBe('60');
     expect(argOf(sub, 'dead-letter-topic')).toBe('prediction-request-dead-letter');
     expect(argOf(sub, 'max-delivery-attempts')).toBe('10');
-    for (const [job, path] of [['grade', '/jobs/grade'], ['signals', '/jobs/signals'], ['picks', '/jobs/picks']]) {
+    for (const [job, path] of [['grade', '/jobs/grade'], ['monitor', '/jobs/monitor'], ['signals', '/jobs/signals'], ['picks', '/jobs/picks']]) {
       const line = created.find((l) => l.includes(`prediction-worker-${job} `))!;
       expect(argOf(line, 'uri')).toBe(`${URL_}${path}`);
       expect(argOf(line, 'oidc-service-account-email')).toBe(SCHEDULER_SA);
