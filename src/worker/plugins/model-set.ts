@@ -35,6 +35,7 @@ export default fp<ModelSetPluginOptions>(
         store: modelStoreFromConfig(config),
         engine: config.MODEL_ENGINE,
         logger: app.log,
+        requireSha256ForRemote: config.PUSH_AUTH === 'on',
       });
     }
     if (!modelSet.champion) app.log.error('champion not loaded: /ready answers 503 and /predict retries (see GET /models)');
