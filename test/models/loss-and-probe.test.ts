@@ -206,3 +206,35 @@ describe('class 3: a model that loads must predict points', () => {
     await local.close();
   });
 });
+
+describe('cli predict prints what CatBoost predict() prints', () => {
+  async function cliPredict(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const { main } = await import('../../src/cli/index.js');
+    let stdout = '';
+    let stderr = '';
+    const code = await main(['predict', ...args], { out: (t) => void (stdout += t), err: (t) => void (stderr += t), env: { MODEL_CACHE_DIR: join(dir, 'cache') }, cwd: LOSS_DIR });
+    return { code, stdout, stderr };
+  }
+
+  it('default = Exponent for Poisson; --prediction-type RawFormulaVal = the raw sum', async () => {
+    const { expected } = fixture('poisson_d4');
+    const byDefault = await cliPredict(['--model', 'poisson_d4.cbm', '--input', 'poisson_d4.rows.csv']);
+    expect(byDefault.code).toBe(0);
+    const values = byDefault.stdout.trimEnd().split('\n').map(Number);
+    expect(values).toHaveLength(expected.predictions.length);
+    values.forEach((v, i) => expect(Math.abs(v - expected.predictions[i]!)).toBeLessThanOrEqual(1e-9 * expected.predictions[i]!));
+    const raw = await cliPredict(['--model', 'poisson_d4.cbm', '--input', 'poisson_d4.rows.csv', '--prediction-type', 'RawFormulaVal']);
+    raw.stdout.trimEnd().split('\n').map(Number).forEach((v, i) => expect(Math.abs(v - expected.raw_predictions[i]!)).toBeLessThanOrEqual(1e-12));
+    const bad = await cliPredict(['--model', 'poisson_d4.cbm', '--input', 'poisson_d4.rows.csv', '--prediction-type', 'Probability']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--prediction-type must be one of');
+  });
+
+  it('a Logloss model: one line on stderr naming the loss, nothing on stdout', async () => {
+    const r = await cliPredict(['--model', 'logloss_d3.cbm', '--input', 'poisson_d4.rows.csv']);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/PW_ERR_MODEL_UNSUPPORTED.*Logloss/);
+  });
+});
