@@ -42,6 +42,8 @@ export interface PredictionSink {
 export interface OutcomeLog {
   /** The final outcome of a message, by message_id (a later record of the same message wins). */
   record(outcome: RequestOutcomeRow): Promise<void>;
+  /** The current outcome of one message (as `record` left it), or undefined (issue 7: id reuse). */
+  find(messageId: string): Promise<RequestOutcomeRow | undefined>;
   forDate(gameDate: string): Promise<RequestOutcomeRow[]>;
   /** Rejected messages (optionally only those received since an ISO time). */
   rejected(sinceIso?: string): Promise<RequestOutcomeRow[]>;

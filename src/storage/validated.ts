@@ -70,6 +70,7 @@ export function validatedStorage(inner: Storage): Storage {
         check(requestOutcomesTable, [row]);
         return inner.outcomes.record(row);
       },
+      find: (messageId) => inner.outcomes.find(messageId),
       forDate: (gameDate) => inner.outcomes.forDate(gameDate),
       rejected: (sinceIso) => inner.outcomes.rejected(sinceIso),
     },

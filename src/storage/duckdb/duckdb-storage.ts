@@ -403,6 +403,7 @@ class DuckDbStorage implements Storage {
 
   outcomes: Storage['outcomes'] = {
     record: (outcome) => this.upsert(requestOutcomesTable, [outcome]),
+    find: async (messageId) => (await this.select(requestOutcomesTable, 'message_id = ?', [messageId], [VARCHAR], 'ORDER BY received_at'))[0],
     forDate: (gameDate) =>
       this.select(requestOutcomesTable, 'game_date = CAST(? AS DATE)', [gameDate], [VARCHAR], 'ORDER BY received_at, message_id'),
     rejected: (sinceIso) =>

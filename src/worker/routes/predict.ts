@@ -41,6 +41,9 @@ const predictRoute: FastifyPluginAsync<PredictRouteOptions> = async (app: Fastif
           deliveryAttempt: null,
           playerLookup: null,
           gameDate: null,
+          payloadDigest: null,
+          wrapped: true,
+          notes: [],
         },
         Buffer.alloc(0),
         'PW_ERR_ENVELOPE',
@@ -54,16 +57,18 @@ const predictRoute: FastifyPluginAsync<PredictRouteOptions> = async (app: Fastif
     return errorHandler(err instanceof Error ? err : new Error(String(err)), request, reply);
   });
 
-  // A body without a content type would otherwise be refused with 415 before it is read.
-  const defaultContentType = async (request: FastifyRequest) => {
-    if (!request.headers['content-type']) request.headers['content-type'] = 'application/octet-stream';
+  // A body without a content type, or with one fastify cannot parse ("}{", "a/b; ="), would be
+  // refused with 415 before it is read: every body is read as bytes, whatever it claims to be.
+  // (No-wrapper pushes from the Pub/Sub emulator even say application/x-www-form-urlencoded.)
+  const anyContentType = async (request: FastifyRequest) => {
+    request.headers['content-type'] = 'application/octet-stream';
   };
 
-  app.post('/predict', { bodyLimit: hardLimit, onRequest: [app.verifyPush, defaultContentType] }, async (request, reply) => {
+  app.post('/predict', { bodyLimit: hardLimit, onRequest: [app.verifyPush, anyContentType] }, async (request, reply) => {
     const body = request.body;
     const raw = Buffer.isBuffer(body) ? body : body === undefined || body === null ? undefined : Buffer.from(String(body));
     const result = await handlePush(
-      { config: app.config, storage: app.storage, modelSet: app.modelSet, slate: app.featureSlate, log: request.log },
+      { config: app.config, storage: app.storage, modelSet: app.modelSet, slate: app.featureSlate, log: request.log, headers: request.headers },
       raw,
     );
     if (result.outcome === 'written') return reply.code(204).send();
