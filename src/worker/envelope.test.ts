@@ -37,3 +37,24 @@ describe('decodePush', () => {
     expect(normalisePublishTime('yesterday')).toBeNull();
   });
 });
+
+describe('envelope hardening (issue 7, class 5)', () => {
+  it('isBase64: both alphabets, padded or not, linear on megabytes', async () => {
+    const { isBase64 } = await import('./envelope.js');
+    expect(isBase64(Buffer.from('hello world').toString('base64'))).toBe(true);
+    expect(isBase64(Buffer.from([0xfb, 0xff]).toString('base64url'))).toBe(true);
+    expect(isBase64('abc')).toBe(true);
+    expect(isBase64('a')).toBe(false);
+    expect(isBase64('ab=c')).toBe(false);
+    expect(isBase64('abc==')).toBe(false);
+    expect(isBase64('%%%')).toBe(false);
+    expect(isBase64(`${'A'.repeat(10_000_000)}!`)).toBe(false);
+  });
+  it('publishTime outside [2000-01-01, receipt + 1 h] is null', () => {
+    const at = new Date('2026-02-10T12:00:00Z');
+    expect(normalisePublishTime('2026-02-10T12:30:00Z', at)).toBe('2026-02-10T12:30:00.000Z');
+    expect(normalisePublishTime('2026-02-10T14:00:00Z', at)).toBeNull();
+    expect(normalisePublishTime('1999-12-31T23:59:59Z', at)).toBeNull();
+    expect(normalisePublishTime('+275760-09-13T00:00:00.000Z', at)).toBeNull();
+  });
+});

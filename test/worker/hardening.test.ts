@@ -101,7 +101,7 @@ describe.skipIf(!HAVE_FIXTURES)(`issue 7 hardening (${HAVE_FIXTURES ? 'fixtures 
   });
 
   describe('class 5: any body ends in exactly one recorded outcome', () => {
-    it('a 3.5 MB push is answered 200 and recorded, not 500 (no regex over the data)', async () => {
+    it('3.5 MB and 10 MB pushes are answered 200 and recorded, not 500 (no regex over the data)', async () => {
       const { app, storage } = await build({ env: { MAX_BODY_BYTES: String(8 * 1024 * 1024) }, features: seed() });
       const data = Buffer.alloc(2_700_000, 'A').toString('base64'); // ≈ 3.6 MB of valid base64
       const body = pushBody(null, { data, messageId: 'm-huge' });
@@ -109,6 +109,13 @@ describe.skipIf(!HAVE_FIXTURES)(`issue 7 hardening (${HAVE_FIXTURES ? 'fixtures 
       const res = await postPush(app, body);
       expect(res.statusCode).toBe(200);
       expect(await storage.outcomes.rejected()).toMatchObject([{ message_id: 'm-huge', reason_code: 'PW_ERR_PAYLOAD' }]);
+      // A near-10 MB data field that is base64 up to its last character: the old backtracking
+      // regex threw "Maximum call stack size exceeded" (HTTP 500, redelivered forever).
+      const big = await build({ env: { MAX_BODY_BYTES: String(16 * 1024 * 1024) }, features: seed() });
+      const bad = pushBody(null, { data: `${'A'.repeat(10_000_000)}!`, messageId: 'm-deep' });
+      const deep = await postPush(big.app, bad);
+      expect(deep.statusCode).toBe(200);
+      expect(await big.storage.outcomes.rejected()).toMatchObject([{ message_id: 'm-deep', reason_code: 'PW_ERR_ENVELOPE', reason: 'message.data is not base64' }]);
       // Over MAX_BODY_BYTES: refused before parsing, still recorded.
       const small = await build({ features: seed() });
       expect((await postPush(small.app, body)).statusCode).toBe(200);
