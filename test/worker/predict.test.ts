@@ -130,6 +130,15 @@ describe.skipIf(!HAVE_FIXTURES)(`POST /predict (${HAVE_FIXTURES ? 'fixtures foun
     }
   });
 
+  it('ALLOW_PAST_DATES=false from the environment refuses a past date (acknowledged, recorded)', async () => {
+    const { app, storage, config } = await build({ env: { ALLOW_PAST_DATES: 'false' }, features: [featureRow(PLAYER, '2025-11-08')] });
+    expect(config.ALLOW_PAST_DATES).toBe(false);
+    const res = await postPush(app, pushBody(request(PLAYER, '2025-11-08'), { messageId: 'm-past-env' }));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ reason_code: 'PW_ERR_STALE_MESSAGE' });
+    expect(await storage.predictions.allPredictions('2025-11-08')).toHaveLength(0);
+  });
+
   it('a past date is accepted when ALLOW_PAST_DATES=true', async () => {
     const { app, storage } = await build({ env: { ALLOW_PAST_DATES: 'true' }, features: [featureRow(PLAYER, '2025-11-08')] });
     expect((await postPush(app, pushBody(request(PLAYER, '2025-11-08'), { messageId: 'm-backfill' }))).statusCode).toBe(204);
