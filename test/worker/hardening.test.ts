@@ -268,3 +268,47 @@ describe.skipIf(!HAVE_FIXTURES)(`issue 7 hardening (${HAVE_FIXTURES ? 'fixtures 
     });
   });
 });
+
+describe.skipIf(!HAVE_FIXTURES)('class 3 in the worker: a champion that predicts nonsense', () => {
+  it('an out-of-range champion prediction answers 503 and stores no row for it', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { createModelSet } = await import('../../src/models/model-set-loader.js');
+    const { ModelStore } = await import('../../src/models/model-store.js');
+    const { V9_FEATURE_INDEX, V9_FEATURE_NAMES } = await import('../../src/features/contract.js');
+    const { tinyCatBoostJson } = await import('../models/helpers.js');
+    const dir = mkdtempSync(join(tmpdir(), 'pw-nonsense-'));
+    try {
+      // Plausible on the load-time probes (injury_risk 0), 510 points for a player with injury_risk 1.
+      writeFileSync(join(dir, 'champ.json'), tinyCatBoostJson({ featureNames: V9_FEATURE_NAMES, bias: 10, trees: [{ feature: V9_FEATURE_INDEX.injury_risk, leaves: [0, 500] }] }));
+      const modelSet = await createModelSet({ championPath: 'champ.json', registry: {}, store: new ModelStore({ cwd: dir, cacheDir: join(dir, 'cache') }), engine: 'auto', logger: { info() {}, warn() {}, error() {} } });
+      const { app, storage } = await build({ modelSet, features: [featureRow(PLAYER, date, { injury_risk: 1 }), featureRow(OTHER, date, { injury_risk: 0 })] });
+      const res = await postPush(app, pushBody(request(PLAYER, date), { messageId: 'm-510' }));
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({ code: 'PW_ERR_CHAMPION_FAILED' });
+      expect(await storage.predictions.allPredictions(date)).toHaveLength(0);
+      expect(await storage.outcomes.find('m-510')).toBeUndefined();
+      expect((await postPush(app, pushBody(request(OTHER, date), { messageId: 'm-10' }))).statusCode).toBe(204);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a CatBoost classifier exported to ONNX as champion is refused at load: /ready 503, pushes retried', async () => {
+    const { createModelSet } = await import('../../src/models/model-set-loader.js');
+    const { ModelStore } = await import('../../src/models/model-store.js');
+    const { PROJECT_MODEL_FIXTURES, tempDir } = await import('../models/helpers.js');
+    const t = tempDir();
+    try {
+      const modelSet = await createModelSet({ championPath: 'loss/logloss_d3.onnx', registry: {}, store: new ModelStore({ cwd: PROJECT_MODEL_FIXTURES, cacheDir: join(t.dir, 'cache') }), engine: 'auto', logger: { info() {}, warn() {}, error() {} } });
+      expect(modelSet.status()[0]).toMatchObject({ state: 'failed', errorCode: 'PW_ERR_MODEL_UNSUPPORTED' });
+      const { app } = await build({ modelSet, features: seed() });
+      expect((await app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(503);
+      const res = await postPush(app, pushBody(request(PLAYER, date), { messageId: 'm-clf' }));
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({ code: 'PW_ERR_CHAMPION_NOT_LOADED' });
+    } finally {
+      t.cleanup();
+    }
+  });
+});
