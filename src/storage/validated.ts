@@ -70,7 +70,7 @@ export function validatedStorage(inner: Storage): Storage {
         check(requestOutcomesTable, [row]);
         return inner.outcomes.record(row);
       },
-      find: (messageId) => inner.outcomes.find(messageId),
+      findMany: (ids) => inner.outcomes.findMany(ids),
       forDate: (gameDate) => inner.outcomes.forDate(gameDate),
       rejected: (sinceIso) => inner.outcomes.rejected(sinceIso),
     },

@@ -29,6 +29,7 @@ import { chooseLine } from '../predictions/line.js';
 import { toPredictionRows } from '../predictions/rows.js';
 import { slateIsYoung } from '../features/slate-cache.js';
 import { decodePush, type EnvelopeMeta, type PushHeaders } from './envelope.js';
+import { directOutcomeLookup, type OutcomeLookup } from './outcome-lookup.js';
 import { todayIn } from './slate-date.js';
 
 /** raw_message keeps at most this many bytes of a rejected body. */
@@ -48,6 +49,8 @@ export interface PushDeps {
   now?: () => Date;
   /** Request headers (an unwrapped push carries its message id there). */
   headers?: PushHeaders;
+  /** Stored outcome of a message id (the app passes a batching one); default one query per call. */
+  findOutcome?: OutcomeLookup;
 }
 
 export interface PushWritten {
@@ -154,7 +157,7 @@ export async function handlePush(deps: PushDeps, rawBody: Buffer | undefined): P
   // A message id already used for another payload: keep the first, record this one apart.
   let prior: RequestOutcomeRow | undefined;
   try {
-    prior = await storage.outcomes.find(meta.messageId);
+    prior = await (deps.findOutcome ?? directOutcomeLookup(storage.outcomes))(meta.messageId);
   } catch (err) {
     if (isPwError(err) && err.retryable) throw err;
     throw new PwError('PW_ERR_STORAGE_READ', { cause: err }, 'request outcome', describeError(err));

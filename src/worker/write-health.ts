@@ -50,7 +50,7 @@ export function trackWrites(storage: Storage, now: () => Date = () => new Date()
     outcomes: {
       ...storage.outcomes,
       record: (row) => track(() => storage.outcomes.record(row)),
-      find: (id) => storage.outcomes.find(id),
+      findMany: (ids) => storage.outcomes.findMany(ids),
       forDate: (d) => storage.outcomes.forDate(d),
       rejected: (since) => storage.outcomes.rejected(since),
     },
