@@ -14,6 +14,7 @@ import type { z } from 'zod';
 import { pwError } from '../errors.js';
 import type { Storage } from './storage.js';
 import {
+  modelPerformanceDailyTable,
   dailyPredictionSignalsTable,
   featureStoreTable,
   notificationsTable,
@@ -105,6 +106,14 @@ export function validatedStorage(inner: Storage): Storage {
         check(notificationsTable, [row]);
         return inner.notifications.record(row);
       },
+    },
+    performance: {
+      ...inner.performance,
+      replaceDate: async (gameDate, rows) => {
+        check(modelPerformanceDailyTable, rows);
+        return inner.performance.replaceDate(gameDate, rows);
+      },
+      forRange: (from, to) => inner.performance.forRange(from, to),
     },
     ping: () => inner.ping(),
     close: () => inner.close(),

@@ -62,6 +62,11 @@ export function trackWrites(storage: Storage, now: () => Date = () => new Date()
     },
     signals: { ...storage.signals, replaceDate: (d, rows) => track(() => storage.signals.replaceDate(d, rows)), forDate: (d) => storage.signals.forDate(d) },
     notifications: { ...storage.notifications, find: (d, k) => storage.notifications.find(d, k), record: (row) => track(() => storage.notifications.record(row)) },
+    performance: {
+      ...storage.performance,
+      replaceDate: (d, rows) => track(() => storage.performance.replaceDate(d, rows)),
+      forRange: (f, t) => storage.performance.forRange(f, t),
+    },
     ping: () => storage.ping(),
     close: () => storage.close(),
   };

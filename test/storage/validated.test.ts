@@ -13,6 +13,7 @@ import {
   sampleFeatureRow,
   sampleNotificationRow,
   sampleOutcomeRow,
+  samplePerformanceRow,
   samplePredictionRow,
   sampleSignalRow,
 } from '../../src/storage/sample-rows.js';
@@ -54,11 +55,13 @@ describe('validatedStorage: no row is written that its table would refuse on rea
     await refused(storage.accuracy.replaceDate(SAMPLE_DATE, [sampleAccuracyRow({ absolute_error: Number.NaN })]), 'prediction_accuracy', 'absolute_error');
     await refused(storage.signals.replaceDate(SAMPLE_DATE, [sampleSignalRow({ avg_abs_edge: Infinity })]), 'daily_prediction_signals', 'avg_abs_edge');
     await refused(storage.notifications.record(sampleNotificationRow({ game_date: '2025-13-45x' })), 'notifications', 'game_date');
+    await refused(storage.performance.replaceDate(SAMPLE_DATE, [samplePerformanceRow({ bets: 2.5 })]), 'model_performance_daily', 'bets');
     expect(await storage.outcomes.forDate(SAMPLE_DATE)).toEqual([]);
     expect(await storage.features.loadSlate(SAMPLE_DATE)).toEqual([]);
     expect(await storage.actuals.forDate(SAMPLE_DATE)).toEqual([]);
     expect(await storage.accuracy.forRange(SAMPLE_DATE, SAMPLE_DATE)).toEqual([]);
     expect(await storage.signals.forDate(SAMPLE_DATE)).toEqual([]);
+    expect(await storage.performance.forRange(SAMPLE_DATE, SAMPLE_DATE)).toEqual([]);
   });
 
   it('valid rows pass through unchanged', async () => {
