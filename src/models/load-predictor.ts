@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { PwError, describeError, isPwError } from '../errors.js';
 import { featureSetMismatch } from '../features/contract.js';
 import { ObliviousEvaluator, parseCatBoostJson, parseCbm, type ObliviousModel } from './catboost/index.js';
-import { checkPointsMagnitudes, probeModel } from './model-checks.js';
+import { checkOnnxMagnitudes, checkPointsMagnitudes, probeModel } from './model-checks.js';
 import { applyPredictionType, defaultPredictionType, type PredictionType } from './prediction-type.js';
 import type { ModelStore } from './model-store.js';
 import { loadOnnxPredictor } from './onnx-predictor.js';
@@ -85,7 +85,7 @@ export async function loadPredictor(options: LoadPredictorOptions): Promise<Pred
       sha256: fetched.sha256,
       ...(options.featureSet ? { featureSet: options.featureSet } : {}),
     });
-    raw = { predictor: onnx, loss: onnx.trainingLoss };
+    raw = { predictor: onnx, loss: onnx.trainingLoss, onnx: { leafWeights: onnx.leafWeights, baseValues: onnx.baseValues } };
   } else {
     raw = loadNative(path, format as 'cbm' | 'json', fetched);
   }
@@ -98,6 +98,7 @@ export async function loadPredictor(options: LoadPredictorOptions): Promise<Pred
     }
     const pointsType = defaultPredictionType(raw.loss, path);
     if (raw.model) checkPointsMagnitudes(raw.model, path, pointsType);
+    if (raw.onnx) checkOnnxMagnitudes(raw.onnx.leafWeights, raw.onnx.baseValues, path);
     await probeModel(path, base.featureNames, (rows, n) => base.predict(rows, n), pointsType);
     const served: PredictionType = options.predictionType === 'RawFormulaVal' ? 'RawFormulaVal' : pointsType;
     return withPredictionType(base, raw.loss!, served);
@@ -113,6 +114,8 @@ interface RawPredictor {
   loss: string | undefined;
   /** The parsed trees (native engine), for the magnitude checks. */
   model?: ObliviousModel;
+  /** The ONNX tree ensemble's leaf and base values, for the same checks. */
+  onnx?: { leafWeights: readonly number[]; baseValues: readonly number[] };
 }
 
 /** The served predictor: `predict` applies `type` to the raw values. */

@@ -50,6 +50,23 @@ export function checkPointsMagnitudes(model: ObliviousModel, name: string, type:
   if (type === 'Exponent' && (high > 709 || low < -745)) fail(`log-scale output range [${low}, ${high}] overflows exp()`);
 }
 
+/**
+ * The same refusal for an ONNX tree ensemble, from its `target_weights` (leaf values) and
+ * `base_values` (bias): each finite and within MAX_ABS_LEAF_CONTRIBUTION.
+ */
+export function checkOnnxMagnitudes(leafWeights: readonly number[], baseValues: readonly number[], name: string): void {
+  for (let i = 0; i < baseValues.length; i++) {
+    const b = baseValues[i]!;
+    if (!Number.isFinite(b) || Math.abs(b) > MAX_ABS_LEAF_CONTRIBUTION) throw pwError('PW_ERR_MODEL_OUTPUT', name, `base value ${b} is not a plausible points offset`);
+  }
+  for (let i = 0; i < leafWeights.length; i++) {
+    const w = leafWeights[i]!;
+    if (!Number.isFinite(w) || Math.abs(w) > MAX_ABS_LEAF_CONTRIBUTION) {
+      throw pwError('PW_ERR_MODEL_OUTPUT', name, `leaf weight #${i} is ${w}: no points model moves a prediction by that much`);
+    }
+  }
+}
+
 /** A typical role player and a star, by feature name; features without a value are NaN. */
 const PROBE_PROFILES: ReadonlyArray<Readonly<Record<string, number>>> = [
   { ...FEATURE_DEFAULTS },

@@ -28,7 +28,12 @@ import { lossFromParams } from './prediction-type.js';
  * An ONNX model before the prediction-type wrapper of load-predictor.ts: `predict` returns the
  * graph's output (CatBoost's RawFormulaVal), `trainingLoss` comes from metadata_props `params`.
  */
-export type RawOnnxPredictor = Omit<Predictor, 'loss' | 'predictionType'> & { trainingLoss: string | undefined };
+export type RawOnnxPredictor = Omit<Predictor, 'loss' | 'predictionType'> & {
+  trainingLoss: string | undefined;
+  /** The tree ensemble's leaf values and base values, for the load-time magnitude checks. */
+  leafWeights: readonly number[];
+  baseValues: readonly number[];
+};
 
 type Ort = typeof import('onnxruntime-node');
 type Session = import('onnxruntime-node').InferenceSession;
@@ -132,6 +137,8 @@ export async function loadOnnxPredictor(input: OnnxLoadInput): Promise<RawOnnxPr
   return {
     ...modelInfo,
     trainingLoss: lossFromParams(info.metadata.params),
+    leafWeights: info.leafWeights,
+    baseValues: info.baseValues,
     async predict(rows: Float64Array, n: number): Promise<Float64Array> {
       if (closed) throw new PwError('PW_ERR_MODEL_INPUT', undefined, input.path, 'predictor is closed');
       if (!Number.isInteger(n) || n < 0 || rows.length !== n * width) {

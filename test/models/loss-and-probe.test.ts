@@ -238,3 +238,28 @@ describe('cli predict prints what CatBoost predict() prints', () => {
     expect(r.stderr).toMatch(/PW_ERR_MODEL_UNSUPPORTED.*Logloss/);
   });
 });
+
+describe('class 3 for ONNX: leaf values and base values are checked too', () => {
+  it('reads CatBoost ONNX target_weights / base_values (= the .json leaves and bias, in float32)', async () => {
+    const { readOnnxModelInfo } = await import('../../src/models/onnx-model-info.js');
+    const info = readOnnxModelInfo(new Uint8Array(readFileSync(join(PROJECT_MODEL_FIXTURES, 'rmse_d4.onnx'))));
+    const json = JSON.parse(readFileSync(join(PROJECT_MODEL_FIXTURES, 'rmse_d4.json'), 'utf8')) as { oblivious_trees: Array<{ leaf_values: number[] }>; scale_and_bias: [number, number[]] };
+    const leaves = json.oblivious_trees.flatMap((t) => t.leaf_values);
+    expect(info.leafWeights).toHaveLength(leaves.length);
+    expect([...info.leafWeights].sort((a, b) => a - b)).toEqual(leaves.map((v) => Math.fround(v)).sort((a, b) => a - b));
+    expect(info.baseValues).toEqual([Math.fround(json.scale_and_bias[1][0]!)]);
+  });
+
+  it('an .onnx file with one corrupted leaf weight is refused at load', async () => {
+    const { readOnnxModelInfo } = await import('../../src/models/onnx-model-info.js');
+    const bytes = new Uint8Array(readFileSync(join(PROJECT_MODEL_FIXTURES, 'rmse_d4.onnx')));
+    const weight = readOnnxModelInfo(bytes).leafWeights[7]!;
+    const target = new Uint8Array(new Float32Array([weight]).buffer);
+    let at = -1;
+    for (let i = 0; i + 4 <= bytes.length && at < 0; i++) if (target.every((b, k) => bytes[i + k] === b)) at = i;
+    expect(at).toBeGreaterThan(0);
+    bytes.set(new Uint8Array(new Float32Array([-4.4e30]).buffer), at);
+    const path = writeModel('corrupt.onnx', bytes);
+    await expectRefused(loadPredictor({ path, engine: 'auto', store, featureSet: V9_FEATURE_NAMES }), 'PW_ERR_MODEL_OUTPUT', 'leaf weight', 'corrupt.onnx');
+  });
+});
