@@ -174,19 +174,29 @@ export function decodePush(raw: Buffer | string | undefined, options: DecodeOpti
     return reject('PW_ERR_ENVELOPE', `${UNWRAPPED_HEADERS.messageId} is empty or longer than ${MAX_MESSAGE_ID_LENGTH} characters`);
   }
 
+  // One parse of the body serves both shapes. A body that is a Pub/Sub envelope is read as one
+  // even if unwrapped-push headers came with it (a payload never has a `message` object).
+  let body: unknown;
+  let bodyIsJson = true;
+  try {
+    body = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    bodyIsJson = false;
+  }
+  const envelope = isObject(body) && isObject(body.message) ? body : undefined;
+
   let payloadBytes: Buffer;
-  if (headerId !== undefined) {
+  let payload: unknown;
+  if (headerId !== undefined && envelope === undefined) {
     payloadBytes = bytes;
+    payload = body;
+    meta.payloadDigest = bodyDigest(payloadBytes);
+    if (!bodyIsJson) return reject('PW_ERR_PAYLOAD', 'the unwrapped body is not JSON');
   } else {
-    let body: unknown;
-    try {
-      body = JSON.parse(bytes.toString('utf8'));
-    } catch {
-      return reject('PW_ERR_ENVELOPE', 'body is not JSON');
-    }
+    meta.wrapped = true;
+    if (!bodyIsJson) return reject('PW_ERR_ENVELOPE', 'body is not JSON');
     if (!isObject(body)) return reject('PW_ERR_ENVELOPE', 'body is not a JSON object');
-    const message = body.message;
-    if (!isObject(message)) {
+    if (envelope === undefined) {
       const looksUnwrapped = 'player_lookup' in body || 'game_date' in body;
       return reject(
         'PW_ERR_ENVELOPE',
@@ -195,11 +205,14 @@ export function decodePush(raw: Buffer | string | undefined, options: DecodeOpti
           : "no Pub/Sub envelope: 'message' is missing or not an object",
       );
     }
+    const message = envelope.message as Record<string, unknown>;
     const id = messageIdOf(message.messageId) ?? messageIdOf(message.message_id);
-    if (id && id.length <= MAX_MESSAGE_ID_LENGTH) meta.messageId = id;
+    meta.messageId = id && id.length <= MAX_MESSAGE_ID_LENGTH ? id : bodyDigest(bytes);
+    meta.publishedAt = null;
+    meta.notes = [];
     setPublishTime(message.publishTime ?? message.publish_time);
-    meta.subscription = typeof body.subscription === 'string' ? body.subscription : null;
-    meta.deliveryAttempt = deliveryAttemptOf(body.deliveryAttempt);
+    meta.subscription = typeof envelope.subscription === 'string' ? envelope.subscription : null;
+    meta.deliveryAttempt = deliveryAttemptOf(envelope.deliveryAttempt);
     if (!id) return reject('PW_ERR_ENVELOPE', 'message.messageId is missing');
     if (id.length > MAX_MESSAGE_ID_LENGTH) return reject('PW_ERR_ENVELOPE', `message.messageId is longer than ${MAX_MESSAGE_ID_LENGTH} characters`);
     if (typeof message.data !== 'string') return reject('PW_ERR_ENVELOPE', 'message.data is missing or not a string');
@@ -207,14 +220,12 @@ export function decodePush(raw: Buffer | string | undefined, options: DecodeOpti
     if (!data) return reject('PW_ERR_ENVELOPE', 'message.data is missing or empty');
     if (!isBase64(data)) return reject('PW_ERR_ENVELOPE', 'message.data is not base64');
     payloadBytes = Buffer.from(data, 'base64');
-  }
-  meta.payloadDigest = bodyDigest(payloadBytes);
-
-  let payload: unknown;
-  try {
-    payload = JSON.parse(payloadBytes.toString('utf8'));
-  } catch {
-    return reject('PW_ERR_PAYLOAD', meta.wrapped ? 'message.data does not decode to JSON' : 'the unwrapped body is not JSON');
+    meta.payloadDigest = bodyDigest(payloadBytes);
+    try {
+      payload = JSON.parse(payloadBytes.toString('utf8'));
+    } catch {
+      return reject('PW_ERR_PAYLOAD', 'message.data does not decode to JSON');
+    }
   }
   if (isObject(payload)) {
     if (typeof payload.player_lookup === 'string' && payload.player_lookup.length <= 128) meta.playerLookup = payload.player_lookup;
