@@ -41,6 +41,9 @@ export const ERROR_CODES = {
   PW_ERR_NOTIFY: { message: 'Notification to %s failed: %s', retryable: true, status: 502 },
   // CLI
   PW_ERR_CLI_USAGE: { message: '%s', retryable: false, status: 400 },
+  // model lifecycle (training and lineage)
+  PW_ERR_MODEL_LINEAGE: { message: 'Model %s has unreadable training lineage: %s', retryable: false, status: 500 },
+  PW_ERR_TRAINING: { message: 'Training failed: %s', retryable: false, status: 500 },
 } as const satisfies Record<string, { message: string; retryable: boolean; status: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -62,7 +62,7 @@ describe.skipIf(!HAVE_MODELS)('evaluate', () => {
   const realRegistryBefore = readFileSync(REAL_REGISTRY, 'utf8');
   beforeAll(async () => {
     storage = await openDuckDbStorage({ path: ':memory:' });
-    seeded = await seedEvaluationDays(storage, { days: 3, lineShift: 3.5 });
+    seeded = await seedEvaluationDays(storage, { days: 6, lineShift: 2 });
     tmp = mkdtempSync(join(tmpdir(), 'pw-evaluate-'));
     registryCopy = join(tmp, 'monthly-models.ts');
     writeFileSync(registryCopy, BASE_REGISTRY);
@@ -82,7 +82,7 @@ describe.skipIf(!HAVE_MODELS)('evaluate', () => {
     );
     expect(err).toBe('');
     expect(out).toMatch(/^Hit rate edge 3\+\s+HR edge 3\+ >= 60%\s+\d+\.\d% \(N=\d+\); HR all \d+\.\d% \(N=\d+\)\s+PASS$/m);
-    expect(out).toContain(`ALL 6 GATES PASSED`);
+    expect(out).toContain(`ALL 7 GATES PASSED`);
     expect(code).toBe(0);
     expect(out).toContain(`rows   ${seeded.championLineRows} matched on the champion's book lines`);
 
