@@ -77,8 +77,8 @@ export function registrySnippet(s: SnippetInput, note: readonly string[] = []): 
   const e = registryEntryFor(s);
   const fields: Array<[string, string]> = [
     ['model_path', tsString(e.model_path)],
-    ['train_start', tsString(e.train_start)],
-    ['train_end', tsString(e.train_end)],
+    ['train_start', tsString(s.trainStart)],
+    ['train_end', tsString(s.trainEnd)],
     ['eval_start', tsString(e.eval_start!)],
     ['eval_end', tsString(e.eval_end!)],
     ['backtest_mae', (e.backtest_mae).toFixed(3)],

@@ -289,6 +289,22 @@ describe.skipIf(!HAVE_MODELS)('registry', () => {
     expect(readFileSync(envCopy, 'utf8')).toBe(BASE_ENV.replace(/^CATBOOST_V9_MODEL_PATH=.*$/m, `CATBOOST_V9_MODEL_PATH=${DEEP_FILE}`));
     const text = readFileSync(registryCopy, 'utf8');
     expect(parseRegistryText(text)[GOOD]!.enabled).toBe(false);
+    // the replaced champion keeps running in shadow, enabled, with its path and sha256
+    const prev = parseRegistryText(text)['catboost_v9_prev_20260213']!;
+    expect(prev).toMatchObject({
+      model_path: CHAMPION_FILE,
+      sha256: sha(CHAMPION_FILE),
+      enabled: true,
+      shadow_from: '2026-02-13',
+      shadow_until: '2026-02-27',
+      gates: { outcome: 'previous_champion', training_window: 'unverified' },
+      backtest_hit_rate_all: 33.3,
+    });
+    expect(prev.train_end).toBeUndefined();
+    expect(out).toContain('catboost_v9_prev_20260213: the previous champion (models/catboost_v9_demo_champion.cbm) keeps running in shadow until 2026-02-27');
+    out = '';
+    await registryCmd.run(['list', ...files()], io, { ...deps(), now: new Date('2026-02-28T12:00:00Z') });
+    expect(out).toContain('note: catboost_v9_prev_20260213 was to shadow until 2026-02-27');
     expect(text).toContain(
       'enabled: false, // Promoted 2026-02-13: now runs as catboost_v9; CHALLENGER BETTER, HR all 66.7% (N=240) vs 33.3% (N=240), 2026-02-01..2026-02-12',
     );
