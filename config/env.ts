@@ -66,6 +66,12 @@ export const envSchema = z
 
     // --- notifications
     SLACK_WEBHOOK_URL_SIGNALS: z.string().url().optional(),
+    /** Operators' alert channel: champion state transitions (monitor job). Never the picks channel. */
+    SLACK_WEBHOOK_URL_ALERTS: z.string().url().optional(),
+    /** Internal channel for the daily challenger digest (monitor job). Never the picks channel. */
+    SLACK_WEBHOOK_URL_DIGEST: z.string().url().optional(),
+    /** Where the published static report lives (linked from the digest). */
+    REPORT_URL: z.string().url().optional(),
 
     // --- build identity
     BUILD_COMMIT: z.string().default('dev'),
@@ -78,6 +84,12 @@ export const envSchema = z
     SLATE_TIME_ZONE: z.string().default('America/New_York'),
   })
   .superRefine((env, ctx) => {
+    // Operator messages must never reach the user-facing picks channel.
+    for (const key of ['SLACK_WEBHOOK_URL_ALERTS', 'SLACK_WEBHOOK_URL_DIGEST'] as const) {
+      if (env[key] && env.SLACK_WEBHOOK_URL_SIGNALS && env[key] === env.SLACK_WEBHOOK_URL_SIGNALS) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'must not be the user-facing picks webhook (SLACK_WEBHOOK_URL_SIGNALS)' });
+      }
+    }
     if (env.STORAGE_BACKEND === 'bigquery' && !env.GCP_PROJECT_ID) {
       ctx.addIssue({ code: 'custom', path: ['GCP_PROJECT_ID'], message: 'required when STORAGE_BACKEND=bigquery' });
     }

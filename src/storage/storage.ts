@@ -12,6 +12,7 @@ import type { PlayerGameSummaryRow } from './tables/player-game-summary.js';
 import type { PredictionAccuracyRow } from './tables/prediction-accuracy.js';
 import type { DailySignalRow } from './tables/daily-prediction-signals.js';
 import type { NotificationRow } from './tables/notifications.js';
+import type { ModelPerformanceDailyRow } from './tables/model-performance-daily.js';
 
 export interface FeatureStore {
   /** Every player's row for one game date (one query for the whole slate). */
@@ -70,6 +71,14 @@ export interface NotificationLog {
   record(row: NotificationRow): Promise<void>;
 }
 
+/** model_performance_daily (the monitor job's output; the dashboard reads it). */
+export interface PerformanceStore {
+  /** Replace every row of a game date in one step, like grading (re-running a date is idempotent). */
+  replaceDate(gameDate: string, rows: ModelPerformanceDailyRow[]): Promise<void>;
+  /** Rows with game_date in [from, to] (inclusive), ordered by game_date then system_id. */
+  forRange(fromDate: string, toDate: string): Promise<ModelPerformanceDailyRow[]>;
+}
+
 export interface Storage {
   /** 'bigquery' or 'duckdb', for logs and /ready. */
   readonly kind: 'bigquery' | 'duckdb';
@@ -82,6 +91,7 @@ export interface Storage {
   accuracy: AccuracyStore;
   signals: SignalStore;
   notifications: NotificationLog;
+  performance: PerformanceStore;
   /** Cheap reachability check for /ready; throws when unreachable. */
   ping(): Promise<void>;
   /** Flush pending work and release connections. Idempotent. */

@@ -38,6 +38,7 @@ import {
   type RowOf,
 } from '../tables/index.js';
 import { firstPerGroup, fromBigQueryRow, keyString, replaceDateScript, selectFrom, tableRef, upsertScript } from './sql.js';
+import { bigQueryPerformanceStore } from './performance-store.js';
 
 export interface BigQueryStorageOptions {
   projectId: string;
@@ -304,6 +305,12 @@ class BigQueryStorageImpl implements BigQueryStorage {
       )[0],
     record: (row) => this.merge(notificationsTable, [row]),
   };
+
+  performance: Storage['performance'] = bigQueryPerformanceStore({
+    project: () => this.project,
+    select: (table, query) => this.select(table, query),
+    replaceDate: (table, gameDate, rows) => this.replaceDate(table, gameDate, rows),
+  });
 
   async ping(): Promise<void> {
     await this.run('PW_ERR_STORAGE_READ', this.location, { query: 'SELECT 1 AS ok' });
