@@ -32,6 +32,35 @@ import { DEFAULT_REGISTRY_FILE, withReadOnlyStorage, type LifecycleDeps } from '
 const USAGE =
   'usage: train --name <NAME> --train-start YYYY-MM-DD --train-end YYYY-MM-DD [--eval-start YYYY-MM-DD --eval-end YYYY-MM-DD] [--out FILE.cbm] [--system-id ID] [--iterations N] [--depth N] [--learning-rate X] [--loss-function NAME] [--l2-leaf-reg X] [--random-seed N] [--python PATH]';
 
+/** `--help` page (the CommandHelp shape of src/cli/help.ts). */
+export const help = {
+  usage: 'train --name NAME --train-start YYYY-MM-DD --train-end YYYY-MM-DD [--eval-start YYYY-MM-DD --eval-end YYYY-MM-DD] [CatBoost parameters]',
+  summary:
+    "The guide's Step 1: exports the training rows from storage (feature store joined with box scores, only dates inside the window), trains with the pinned CatBoost in the project's Python venv, writes the .cbm with its lineage in the model's own metadata, then (with an eval window) runs evaluate.",
+  flags: [
+    { flag: '--name <NAME>', text: 'experiment name (required)' },
+    { flag: '--train-start <date>', text: 'first training game date (required)' },
+    { flag: '--train-end <date>', text: 'last training game date (required)' },
+    { flag: '--eval-start <date>', text: 'evaluate on [eval-start, eval-end] after training; must start after train-end' },
+    { flag: '--eval-end <date>', text: 'end of the evaluation window' },
+    { flag: '--out <file.cbm>', default: 'models/<system_id>.cbm', text: 'where the model is written' },
+    { flag: '--system-id <id>', default: 'catboost_v9_train<MMDD>_<MMDD>', text: 'the challenger system_id' },
+    { flag: '--iterations <n>', default: '400', text: 'CatBoost iterations' },
+    { flag: '--depth <n>', default: '6', text: 'CatBoost tree depth' },
+    { flag: '--learning-rate <x>', default: '0.05', text: 'CatBoost learning rate' },
+    { flag: '--loss-function <name>', default: 'RMSE', text: 'CatBoost loss function' },
+    { flag: '--l2-leaf-reg <x>', default: '3', text: 'CatBoost L2 regularisation' },
+    { flag: '--random-seed <n>', default: '42', text: 'CatBoost random seed' },
+    { flag: '--python <path>', default: 'test/fixtures/.work/venv/bin/python (created on first use)', text: 'a Python with catboost==1.2.8' },
+    { flag: '--upload-path <gs://…>', text: 'passed to evaluate (model_path of the entry)' },
+    { flag: '--registry-file <path>', default: 'config/monthly-models.ts', text: 'passed to evaluate (duplicate-key check)' },
+  ],
+  example: [
+    'train --name JAN_RETRAIN --train-start 2025-11-02 --train-end 2026-01-31 --eval-start 2026-02-01 --eval-end 2026-02-08',
+    'train --name DEEP --train-start 2025-11-02 --train-end 2026-01-31 --depth 8 --iterations 800',
+  ],
+} as const;
+
 /** CatBoost parameters accepted as flags: flag -> [parameter, kind]. */
 const PARAM_FLAGS = {
   iterations: ['iterations', 'int'],
