@@ -15,6 +15,7 @@ import { isPwError } from '../../src/errors.js';
 import type { CliIo } from '../../src/cli/io.js';
 import * as evaluate from '../../src/cli/commands/evaluate.js';
 import * as registryCmd from '../../src/cli/commands/registry.js';
+import * as compareCmd from '../../src/cli/commands/compare.js';
 import { gradePredictions } from '../../src/grading/grade.js';
 import { insertEntry, parseRegistryText } from '../../src/lifecycle/registry-file.js';
 import { registrySnippet } from '../../src/lifecycle/snippet.js';
@@ -305,6 +306,10 @@ describe.skipIf(!HAVE_MODELS)('registry', () => {
     out = '';
     await registryCmd.run(['list', ...files()], io, { ...deps(), now: new Date('2026-02-28T12:00:00Z') });
     expect(out).toContain('note: catboost_v9_prev_20260213 was to shadow until 2026-02-27');
+    // the rollback comparison starts on the promotion day (shadow_from), not at some training end
+    out = '';
+    await compareCmd.run(['catboost_v9_prev_20260213', '--to', '2026-02-20', '--registry-file', registryCopy], io, deps());
+    expect(out).toContain('compare catboost_v9_prev_20260213 vs catboost_v9, 2026-02-13..2026-02-20');
     expect(text).toContain(
       'enabled: false, // Promoted 2026-02-13: now runs as catboost_v9; CHALLENGER BETTER, HR all 66.7% (N=240) vs 33.3% (N=240), 2026-02-01..2026-02-12',
     );

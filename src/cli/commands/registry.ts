@@ -240,7 +240,7 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
   // The window: since training ended (or --from / --days), never on training days (src/lifecycle/windows.ts).
   const toDate = values.to === undefined ? date : requireDate(values.to, 'to');
   const fromFlag = values.from === undefined ? undefined : requireDate(values.from, 'from');
-  const window = comparisonWindow({ toDate, trainEnd: entry.train_end, fromDate: fromFlag ?? entry.shadow_from, days });
+  const window = comparisonWindow({ toDate, trainEnd: entry.train_end, fromDate: fromFlag ?? (days === undefined ? entry.shadow_from : undefined), days });
   if (!window.ok) throw new PwError('PW_ERR_JOB_INPUT', undefined, `${id} ${window.reason}`);
   const { fromDate } = window;
 
