@@ -86,9 +86,9 @@ describe.skipIf(!HAVE_PYTHON)('cli train (real CatBoost) and the leaked-model sc
     const lie = () => ['--train-start', '2025-11-01', '--train-end', '2025-12-31'];
 
     beforeAll(async () => {
-      // trained on every seeded day, the evaluation days included, deep enough to memorise them
+      // trained on every seeded day, the evaluation days included (it memorises them: MAE falls to a fraction of the champion's)
       const code = await train.run(
-        ['--name', 'LEAKED', '--train-start', d(0), '--train-end', d(9), '--out', leaked(), '--iterations', '800', '--depth', '8', '--learning-rate', '0.1'],
+        ['--name', 'LEAKED', '--train-start', d(0), '--train-end', d(9), '--out', leaked(), '--iterations', '300', '--learning-rate', '0.1'],
         { ...io, err: () => {} },
         deps(),
       );
