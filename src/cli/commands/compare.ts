@@ -44,8 +44,9 @@ export async function run(argv: string[], io: CliIo, deps: JobDeps = {}): Promis
 
   // The challenger's training end, when the registry knows it: never compare on training days.
   const registryText = await readFile(resolve(io.cwd, String(values['registry-file'])), 'utf8').catch(() => undefined);
-  const trainEnd = registryText === undefined ? undefined : parseRegistryText(registryText)[challengerId]?.train_end;
-  const window = comparisonWindow({ toDate, trainEnd, fromDate: fromFlag, days });
+  const entry = registryText === undefined ? undefined : parseRegistryText(registryText)[challengerId];
+  // a previous champion's shadow entry is compared from its promotion day (shadow_from)
+  const window = comparisonWindow({ toDate, trainEnd: entry?.train_end, fromDate: fromFlag ?? (days === undefined ? entry?.shadow_from : undefined), days });
   if (!window.ok) throw new PwError('PW_ERR_JOB_INPUT', undefined, `${challengerId} ${window.reason}`);
   const { fromDate } = window;
 

@@ -6,10 +6,11 @@
  *   registry check                                   fetch + verify every enabled entry (and the champion); exit 1 on any failure
  *   registry retire <system_id> --reason "<text>"     enabled: false with a dated reason, in the file
  *   registry promote <system_id> [--from D | --days N] [--to D] [--min-n 50] [--min-days 7]
- *                    [--force --reason "<why>"] [--dry-run]
+ *                    [--shadow-days 14] [--force --reason "<why>"] [--dry-run]
  *       decided by src/lifecycle/promotion.ts (verdict CHALLENGER BETTER on matched graded rows
  *       since training ended, gates passed, entry enabled, enough game days and bets); prints the
- *       gcloud command, points config/local.env at the model and disables the entry
+ *       gcloud command, points config/local.env at the model, disables the entry and adds the
+ *       previous champion as an enabled shadow entry for --shadow-days days
  *
  * Common flags: --registry-file (default config/monthly-models.ts), --env-file (default
  * config/local.env). Edits go through src/lifecycle/registry-file.ts, which proves the file still
@@ -28,9 +29,10 @@ import { cliConfig } from '../../jobs/cli-support.js';
 import { addDays, renderTable } from '../../jobs/format.js';
 import { fmt, type BetRecord } from '../../metrics/metrics.js';
 import { compareModels, formatComparison } from '../../grading/compare.js';
-import { disableEntry, getEnvVar, parseRegistryText, setEnvVar } from '../../lifecycle/registry-file.js';
+import { disableEntry, getEnvVar, insertEntry, parseRegistryText, setEnvVar } from '../../lifecycle/registry-file.js';
+import { readLineage } from '../../training/lineage.js';
 import { comparisonWindow } from '../../lifecycle/windows.js';
-import { PROMOTION_DEFAULTS, decidePromotion } from '../../lifecycle/promotion.js';
+import { PROMOTION_DEFAULTS, decidePromotion, previousChampionEntry } from '../../lifecycle/promotion.js';
 import { DEFAULT_REGISTRY_FILE, withReadOnlyStorage, type LifecycleDeps } from './evaluate.js';
 
 export const DEFAULT_ENV_FILE = 'config/local.env';
@@ -41,7 +43,7 @@ const USAGE = [
   'usage: registry list',
   '       registry check',
   '       registry retire <system_id> --reason "<text>"',
-  '       registry promote <system_id> [--from YYYY-MM-DD | --days N] [--to YYYY-MM-DD] [--min-n 50] [--min-days 7] [--force --reason "<why>"] [--dry-run]',
+  '       registry promote <system_id> [--from YYYY-MM-DD | --days N] [--to YYYY-MM-DD] [--min-n 50] [--min-days 7] [--shadow-days 14] [--force --reason "<why>"] [--dry-run]',
   '  (all take --registry-file config/monthly-models.ts; promote also --env-file config/local.env)',
 ].join('\n');
 
@@ -97,7 +99,7 @@ async function list(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<num
     id,
     e.enabled ? 'yes' : 'no',
     e.model_path,
-    `${e.train_start}..${e.train_end}`,
+    e.train_start && e.train_end ? `${e.train_start}..${e.train_end}` : `unknown${e.shadow_from ? `; shadow ${e.shadow_from}..${e.shadow_until ?? "?"}` : ""}`,
     e.eval_start ? `${e.eval_start}..${e.eval_end ?? '?'}` : '-',
     e.backtest_mae.toFixed(3),
     fmt(e.backtest_hit_rate_all, 1),
@@ -111,6 +113,13 @@ async function list(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<num
   );
   if (rows.length > 0) {
     io.out(renderTable(['system_id', 'enabled', 'model_path', 'train', 'eval', 'MAE', 'HR all', 'HR 3+ (N)', 'features', 'sha256'], rows));
+  }
+  // Previous champions kept in shadow after a promotion: say when their time is up.
+  const now = today(deps);
+  for (const [id, e] of Object.entries(registry)) {
+    if (e.enabled && e.shadow_until && e.shadow_until < now) {
+      io.out(`note: ${id} was to shadow until ${e.shadow_until}: decide (registry promote ${id} to roll back, or registry retire ${id} --reason "…")\n`);
+    }
   }
   return 0;
 }
@@ -207,6 +216,7 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
       'min-days': { type: 'string', default: String(PROMOTION_DEFAULTS.minGradedDays) },
       force: { type: 'boolean', default: false },
       reason: { type: 'string' },
+      'shadow-days': { type: 'string', default: String(PROMOTION_DEFAULTS.shadowDays) },
       'dry-run': { type: 'boolean', default: false },
     },
     true,
@@ -218,6 +228,8 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
   if (!Number.isInteger(minN) || minN < 0) throw usage(`--min-n must be a whole number, got '${values['min-n']}'`);
   const minDays = Number(values['min-days']);
   if (!Number.isInteger(minDays) || minDays < 1) throw usage(`--min-days must be a positive whole number, got '${values['min-days']}'`);
+  const shadowDays = Number(values['shadow-days']);
+  if (!Number.isInteger(shadowDays) || shadowDays < 0) throw usage(`--shadow-days must be a whole number, got '${values['shadow-days']}'`);
   const registryFile = String(values['registry-file']);
   const envFile = String(values['env-file']);
   const text = await readText(io, registryFile);
@@ -228,7 +240,7 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
   // The window: since training ended (or --from / --days), never on training days (src/lifecycle/windows.ts).
   const toDate = values.to === undefined ? date : requireDate(values.to, 'to');
   const fromFlag = values.from === undefined ? undefined : requireDate(values.from, 'from');
-  const window = comparisonWindow({ toDate, trainEnd: entry.train_end, fromDate: fromFlag, days });
+  const window = comparisonWindow({ toDate, trainEnd: entry.train_end, fromDate: fromFlag ?? (days === undefined ? entry.shadow_from : undefined), days });
   if (!window.ok) throw new PwError('PW_ERR_JOB_INPUT', undefined, `${id} ${window.reason}`);
   const { fromDate } = window;
 
@@ -286,17 +298,46 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
   const shaEdit = getEnvVar(envText, 'CATBOOST_V9_MODEL_SHA256') !== undefined ? setEnvVar(pathEdit.text, 'CATBOOST_V9_MODEL_SHA256', sha256) : undefined;
   const previousPath = getEnvVar(envText, 'CATBOOST_V9_MODEL_PATH') ?? config.CATBOOST_V9_MODEL_PATH;
 
+  // The replaced champion keeps running in shadow as a challenger (src/lifecycle/promotion.ts).
+  let shadow: { systemId: string; until: string } | undefined;
+  let registryText = registryEdit.text;
+  if (shadowDays > 0) {
+    const previous = await store.fetch(previousPath);
+    const prevLineage = readLineage(previous.bytes, previousPath);
+    const prev = previousChampionEntry({
+      modelPath: previousPath,
+      sha256: previous.sha256,
+      promotedOn: date,
+      shadowDays,
+      trainWindow: prevLineage.status === 'recorded' ? { start: prevLineage.lineage.train_start, end: prevLineage.lineage.train_end } : undefined,
+      live: {
+        maePoints: c.champion.mae_points,
+        hitRateAllPct: c.champion.all.hit_rate_pct,
+        hitRateEdge3Pct: c.champion.edge_3plus.hit_rate_pct,
+        nEdge3: c.champion.edge_3plus.n_decided,
+        window: `${fromDate}..${toDate}`,
+      },
+    });
+    if (prev.systemId in parseRegistryText(registryText)) throw new PwError('PW_ERR_REGISTRY', undefined, prev.systemId, 'already in the registry (one promotion a day)');
+    registryText = insertEntry(registryText, prev.source);
+    shadow = { systemId: prev.systemId, until: parseRegistryText(registryText)[prev.systemId]!.shadow_until! };
+  }
+
   out.push(
     '1. Point the Cloud Run champion at the model (a new revision; --update-env-vars keeps the other variables, never --set-env-vars):',
     `   ${gcloudPromoteCommand(entry.model_path, sha256)}`,
     '',
   );
   if (values['dry-run']) {
-    out.push(`DRY RUN: ${registryFile} and ${envFile} not changed. Would apply:`, diffLines(registryFile, registryEdit.line, registryEdit.before, registryEdit.after));
+    out.push(
+      `DRY RUN: ${registryFile} and ${envFile} not changed. Would apply:`,
+      diffLines(registryFile, registryEdit.line, registryEdit.before, registryEdit.after),
+      ...(shadow ? [`and add ${shadow.systemId} (the previous champion in shadow until ${shadow.until})`, ''] : []),
+    );
     io.out(out.join('\n'));
     return 0;
   }
-  await writeFile(resolve(io.cwd, registryFile), registryEdit.text);
+  await writeFile(resolve(io.cwd, registryFile), registryText);
   const after = parseRegistryText(await readFile(resolve(io.cwd, registryFile), 'utf8'));
   if (after[id]?.enabled !== false) throw new PwError('PW_ERR_REGISTRY', undefined, id, `${registryFile} does not show the entry disabled after the edit`);
   await writeFile(envPath, (shaEdit ?? pathEdit).text);
@@ -304,6 +345,9 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
   out.push(
     `2. Edited ${registryFile} (the entry would otherwise run twice, as itself and as ${CHAMPION_SYSTEM_ID}):`,
     diffLines(registryFile, registryEdit.line, registryEdit.before, registryEdit.after).trimEnd(),
+    ...(shadow
+      ? [`   + ${shadow.systemId}: the previous champion (${previousPath}) keeps running in shadow until ${shadow.until} (--shadow-days ${shadowDays}), so a rollback rests on the same matched comparison`]
+      : []),
     `3. Edited ${envFile} (the embedded default's champion):`,
     `   - ${pathEdit.before ?? '(absent)'}`,
     `   + ${pathEdit.after}`,

@@ -16,17 +16,18 @@ const storage = (allowInputWrites?: boolean) =>
 describe('input tables', () => {
   it('refuses to upsert the feature store and the box scores by default, naming the table', async () => {
     await expect(storage().features.upsert([sampleFeatureRow()])).rejects.toMatchObject({
-      code: 'PW_ERR_SINK_WRITE',
-      message: expect.stringContaining('nba_predictions.ml_feature_store_v2: an input table written upstream (features)'),
+      code: 'PW_ERR_CONFIG', // permanent: a retry cannot fix it
+      retryable: false,
+      message: expect.stringContaining('nba_predictions.ml_feature_store_v2 is an input table written upstream (features)'),
     });
     await expect(storage().actuals.upsert([sampleActualRow()])).rejects.toMatchObject({
-      message: expect.stringContaining('nba_analytics.player_game_summary: an input table written upstream (actuals)'),
+      message: expect.stringContaining('nba_analytics.player_game_summary is an input table written upstream (actuals)'),
     });
   });
 
   it('with allowInputWrites the write is attempted (and here fails on the missing server instead)', async () => {
     await expect(storage(true).features.upsert([sampleFeatureRow()])).rejects.toMatchObject({
-      code: 'PW_ERR_SINK_WRITE',
+      code: 'PW_ERR_SINK_WRITE', // the unreachable server
       message: expect.not.stringContaining('input table'),
     });
   });
