@@ -56,7 +56,9 @@ case "$cmd" in
       log "keeping the live champion $path"
     fi
     [[ "$path" == gs://* ]] || { log "the production champion must be a gs:// object, got '$path'"; exit 1; }
-    [[ -z "$sha" || "$sha" =~ ^[0-9a-f]{64}$ ]] || { log "champion sha256 must be 64 hex, got '$sha'"; exit 1; }
+    # The worker refuses an unpinned gs:// model (PW_ERR_MODEL_UNVERIFIED): a deploy without the sha256
+    # would never get ready, so it is refused here, before the image is built.
+    [[ "$sha" =~ ^[0-9a-f]{64}$ ]] || { log "the champion needs its sha256 (64 hex, _CHAMPION_SHA256), got '$sha'"; exit 1; }
     echo "CHAMPION_PATH=$path"
     echo "CHAMPION_SHA256=$sha"
     ;;

@@ -209,7 +209,7 @@ describe('bootstrap and deploy on an empty project (stub gcloud)', () => {
     expect(stubs.state().service!.status.traffic).toEqual([{ revisionName: 'prediction-worker-c3-b3', percent: 100 }]);
   });
 
-  it('refuses a first deploy without a champion, and a champion that is not a gs:// object', () => {
+  it('refuses a first deploy without a champion, a champion that is not a gs:// object, and one without its sha256', () => {
     const fresh = mkdtempSync(join(tmpdir(), 'pw-bootstrap-fresh-'));
     try {
       const own = installStubs(fresh);
@@ -223,9 +223,12 @@ describe('bootstrap and deploy on an empty project (stub gcloud)', () => {
     } finally {
       rmSync(fresh, { recursive: true, force: true });
     }
-    const local = run('deploy/deploy.sh', ['resolve', '--champion', 'models/catboost_v9_demo_champion.cbm', '--champion-sha256', '']);
+    const local = run('deploy/deploy.sh', ['resolve', '--champion', 'models/catboost_v9_demo_champion.cbm', '--champion-sha256', SHA]);
     expect(local.code).toBe(1);
     expect(local.stderr).toContain('must be a gs:// object');
+    const unpinned = run('deploy/deploy.sh', ['resolve', '--champion', CHAMPION, '--champion-sha256', '']);
+    expect(unpinned.code).toBe(1);
+    expect(unpinned.stderr).toContain('the champion needs its sha256');
   });
 
   it('a first run without the Slack webhook stops with the instruction instead of deploying without the secret', () => {
