@@ -113,6 +113,8 @@ function loadInterpreter(path: string, options: { compiled?: boolean; wasm?: boo
     treeCount: evaluator.treeCount,
     treeDepths: evaluator.treeDepths,
     loadMs,
+    loss: 'RMSE',
+    predictionType: 'RawFormulaVal',
     predict: (rows, n) => Promise.resolve(evaluator.predict(rows, n)),
     close: () => Promise.resolve(),
   };

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { PwError } from '../src/errors.js';
 import { FEATURE_SETS } from '../src/features/contract.js';
+import { trainedBefore } from '../src/lifecycle/windows.js';
 
 export const CHAMPION_SYSTEM_ID = 'catboost_v9';
 
@@ -17,11 +18,31 @@ export const systemIdSchema = z
   .string()
   .regex(/^[a-z][a-z0-9_]{2,63}$/, 'system_id must be 3-64 chars of a-z, 0-9 and _ , starting with a letter');
 
+/**
+ * The deployment-gate outcome `evaluate` recorded for the entry (issue 12: gates as data, so
+ * `registry promote` can refuse an entry whose gates failed). `training_window` says whether the
+ * window was read from the model file's own lineage (`verified`) or only declared on the command
+ * line (`unverified`). `previous_champion` marks the shadow entry a promotion creates for the
+ * champion it replaced (its gates were passed when it was promoted).
+ */
+export const gateRecordSchema = z
+  .object({
+    outcome: z.enum(['passed', 'failed', 'previous_champion']),
+    evaluated_on: isoDate,
+    failed: z.array(z.string()).default([]),
+    training_window: z.enum(['verified', 'unverified']),
+  })
+  .strict()
+  .refine((g) => (g.outcome === 'failed') === g.failed.length > 0, { message: "a 'failed' outcome lists the failed gates, and only then", path: ['failed'] });
+
+export type GateRecord = z.output<typeof gateRecordSchema>;
+
 export const registryEntrySchema = z
   .object({
     model_path: z.string().min(1),
-    train_start: isoDate,
-    train_end: isoDate,
+    /** Training window; may be absent only on a previous champion's shadow entry (unknown window). */
+    train_start: isoDate.optional(),
+    train_end: isoDate.optional(),
     backtest_mae: z.number().nonnegative(),
     backtest_hit_rate_all: z.number().min(0).max(100),
     backtest_hit_rate_edge_3plus: z.number().min(0).max(100),
@@ -32,10 +53,22 @@ export const registryEntrySchema = z
     feature_set: z.enum(Object.keys(FEATURE_SETS) as [keyof typeof FEATURE_SETS]).default('v9'),
     eval_start: isoDate.optional(),
     eval_end: isoDate.optional(),
+    gates: gateRecordSchema.optional(),
+    /**
+     * A replaced champion's shadow entry (written by registry promote): compared from
+     * `shadow_from` (the promotion day) and meant to run until `shadow_until`; `registry list`
+     * and `registry check` flag it once that date has passed (retire it then).
+     */
+    shadow_from: isoDate.optional(),
+    shadow_until: isoDate.optional(),
   })
   .strict()
-  .refine((e) => e.train_start <= e.train_end, { message: 'train_start is after train_end', path: ['train_end'] })
-  .refine((e) => !e.eval_start || e.train_end < e.eval_start, {
+  .refine((e) => (e.train_start !== undefined && e.train_end !== undefined) || e.gates?.outcome === 'previous_champion', {
+    message: 'train_start and train_end are required (only a previous champion shadow entry may omit them)',
+    path: ['train_end'],
+  })
+  .refine((e) => !e.train_start || !e.train_end || e.train_start <= e.train_end, { message: 'train_start is after train_end', path: ['train_end'] })
+  .refine((e) => !e.eval_start || !e.train_end || trainedBefore(e.train_end, e.eval_start), {
     message: 'training window overlaps the evaluation window (train_end must be before eval_start)',
     path: ['eval_start'],
   });

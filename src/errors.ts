@@ -41,6 +41,18 @@ export const ERROR_CODES = {
   PW_ERR_NOTIFY: { message: 'Notification to %s failed: %s', retryable: true, status: 502 },
   // CLI
   PW_ERR_CLI_USAGE: { message: '%s', retryable: false, status: 400 },
+  // hardening (issue 7)
+  PW_ERR_ROW_INVALID: { message: 'Row for %s refused by its table schema: %s', retryable: false, status: 422 },
+  PW_ERR_MODEL_OUTPUT: { message: 'Model %s produced an output that is not a points value: %s', retryable: false, status: 500 },
+  PW_ERR_MODEL_UNVERIFIED: { message: 'Model %s is refused: %s', retryable: false, status: 500 },
+  PW_ERR_MESSAGE_CONFLICT: { message: 'Message id %s was already used for another payload (stored digest %s, this one %s)', retryable: false, status: 409 },
+  PW_ERR_PLAYER_PENDING: { message: 'No feature-store row for %s on %s yet (the slate is %s s old); retry later', retryable: true, status: 503 },
+  // model lifecycle (training and lineage)
+  PW_ERR_MODEL_LINEAGE: { message: 'Model %s has unreadable training lineage: %s', retryable: false, status: 500 },
+  PW_ERR_TRAINING: { message: 'Training failed: %s', retryable: false, status: 500 },
+  // BigQuery set-up (issue 8)
+  PW_ERR_STORAGE_SCHEMA: { message: 'BigQuery tables are not ready for this worker: %s', retryable: true, status: 503 },
+  PW_ERR_STORAGE_SETUP: { message: 'bigquery init refused: %s', retryable: false, status: 500 },
 } as const satisfies Record<string, { message: string; retryable: boolean; status: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

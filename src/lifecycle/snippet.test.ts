@@ -22,6 +22,7 @@ const input: SnippetInput = {
   nEdge3: 57,
   description: "MY_EXPERIMENT — Bob's \"extended\" window \\ 42d",
   sha256: 'ab'.repeat(32),
+  gates: { outcome: 'passed', evaluated_on: '2026-02-09', failed: [], training_window: 'verified' },
 };
 
 const dirs: string[] = [];
@@ -76,7 +77,7 @@ describe('registry snippet', () => {
   it('next steps name the upload, paste, compare and promote/retire commands for this id', () => {
     const steps = nextSteps({ systemId: input.systemId, file: 'models/m.cbm', modelPath: input.modelPath, registryFile: 'config/monthly-models.ts' });
     expect(steps).toContain(`gsutil cp models/m.cbm ${input.modelPath}`);
-    expect(steps).toContain(`compare ${input.systemId} --days 7`);
+    expect(steps).toContain(`compare ${input.systemId}   (the verdict, since training ended`);
     expect(steps).toContain(`registry promote ${input.systemId}`);
     expect(steps).toContain(`registry retire ${input.systemId} --reason`);
   });

@@ -6,7 +6,7 @@
  * steps of the guide's lifecycle. Pure: the caller supplies every number.
  */
 import { basename } from 'node:path';
-import type { RegistryEntryInput } from '../../config/registry.js';
+import type { GateRecord, RegistryEntryInput } from '../../config/registry.js';
 
 /** `catboost_v9_train<MMDD>_<MMDD>` from the training window (the guide's naming convention). */
 export function defaultSystemId(trainStart: string, trainEnd: string): string {
@@ -33,6 +33,8 @@ export interface SnippetInput {
   nEdge3: number;
   description: string;
   sha256: string;
+  /** The gate outcome and evaluation date, recorded in the entry (registry promote reads it). */
+  gates: GateRecord;
 }
 
 const round = (x: number | null, dp: number) => (x == null ? 0 : Number(x.toFixed(dp)));
@@ -53,6 +55,7 @@ export function registryEntryFor(s: SnippetInput): RegistryEntryInput {
     description: s.description,
     sha256: s.sha256,
     feature_set: 'v9',
+    gates: { ...s.gates, failed: [...s.gates.failed] },
   };
 }
 
@@ -74,8 +77,8 @@ export function registrySnippet(s: SnippetInput, note: readonly string[] = []): 
   const e = registryEntryFor(s);
   const fields: Array<[string, string]> = [
     ['model_path', tsString(e.model_path)],
-    ['train_start', tsString(e.train_start)],
-    ['train_end', tsString(e.train_end)],
+    ['train_start', tsString(s.trainStart)],
+    ['train_end', tsString(s.trainEnd)],
     ['eval_start', tsString(e.eval_start!)],
     ['eval_end', tsString(e.eval_end!)],
     ['backtest_mae', (e.backtest_mae).toFixed(3)],
@@ -86,6 +89,10 @@ export function registrySnippet(s: SnippetInput, note: readonly string[] = []): 
     ['description', tsString(e.description)],
     ['sha256', tsString(e.sha256!)],
     ['feature_set', tsString('v9')],
+    [
+      'gates',
+      `{ outcome: ${tsString(s.gates.outcome)}, evaluated_on: ${tsString(s.gates.evaluated_on)}, failed: [${s.gates.failed.map(tsString).join(', ')}], training_window: ${tsString(s.gates.training_window)} }`,
+    ],
   ];
   return [
     ...note.map((n) => `  // ${n.replace(/[\r\n]+/g, ' ')}`),
@@ -106,7 +113,7 @@ export function nextSteps(s: { systemId: string; file: string; modelPath: string
     `1. Upload:   ${upload}`,
     `2. Paste:    the entry above into MONTHLY_MODELS in ${s.registryFile}, then: npm run --silent cli -- registry check`,
     `3. Deploy:   git add ${s.registryFile} && git commit -m "feat: add challenger ${s.systemId}" && git push (Cloud Build deploys the worker; the model runs in shadow)`,
-    `4. Compare:  after the games are graded (next day): npm run --silent cli -- compare ${s.systemId} --days 7`,
+    `4. Compare:  each day after grading: npm run --silent cli -- compare ${s.systemId}   (the verdict, since training ended; look daily, it stays valid)`,
     `5. Decide:   npm run --silent cli -- registry promote ${s.systemId}   or   npm run --silent cli -- registry retire ${s.systemId} --reason "<why>"`,
     '',
   ].join('\n');

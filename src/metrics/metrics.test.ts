@@ -5,6 +5,8 @@ import {
   championFirst,
   computeMetrics,
   computeSlateMetrics,
+  edgeOf,
+  edgePoints,
   isRealBookLine,
   type GradedRowForMetrics,
   type PredictionForMetrics,
@@ -134,8 +136,10 @@ describe('slate metrics and helpers', () => {
     ]);
     expect(s.n_with_line).toBe(3);
     expect(s.over_count).toBe(1);
-    expect(s.pct_over).toBeCloseTo(100 / 3, 10);
-    expect(s.pct_under).toBeCloseTo(100 / 3, 10);
+    // shares of the bets (1 OVER + 1 UNDER): the PASS row is not a direction
+    expect(s.n_bets).toBe(2);
+    expect(s.pct_over).toBe(50);
+    expect(s.pct_under).toBe(50);
     expect(s.edge_3plus_count).toBe(2);
     expect(s.edge_5plus_count).toBe(1);
     expect(s.mean_pvl_points).toBeCloseTo((5 - 3 + 0.5) / 3, 10);
@@ -158,5 +162,15 @@ describe('slate metrics and helpers', () => {
 
   it('championFirst puts the champion first then sorts the rest', () => {
     expect(championFirst(['b_x', 'catboost_v9', 'a_y', 'b_x'], 'catboost_v9')).toEqual(['catboost_v9', 'a_y', 'b_x']);
+  });
+});
+
+describe('the one edge formula', () => {
+  it('edgePoints = predicted - line in points; null without a line; edgeOf needs a real book line', () => {
+    expect(edgePoints(24.3, 21.3)).toBeCloseTo(3, 12);
+    expect(edgePoints(18, 20.5)).toBe(-2.5);
+    expect(edgePoints(18, null)).toBeNull();
+    expect(edgeOf({ has_prop_line: true, line_value: 20.5, predicted_points: 25 })).toBe(4.5);
+    expect(edgeOf({ has_prop_line: false, line_value: 20.5, predicted_points: 25 })).toBeNull();
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { PredictionRow } from '../storage/tables/player-prop-predictions.js';
 import type { DailySignalRow } from '../storage/tables/daily-prediction-signals.js';
-import { absEdgeAtLeast, computeSlateMetrics, fmt, isRealBookLine } from '../metrics/metrics.js';
+import { absEdgeAtLeast, computeSlateMetrics, edgeOf, fmt, isRealBookLine } from '../metrics/metrics.js';
 
 export interface Pick {
   rank: number;
@@ -53,7 +53,7 @@ export function selectPicks(currentPredictions: readonly PredictionRow[], option
     .filter((r) => (r.recommendation === 'OVER' || r.recommendation === 'UNDER') && isRealBookLine(r))
     .map((r) => {
       const line = r.line_value as number;
-      const edge = r.predicted_points - line;
+      const edge = edgeOf(r) as number;
       return { r, line, edge, score: pickScore(edge, r.confidence_pct) };
     })
     .filter((c) => absEdgeAtLeast(c.edge, minEdge));
@@ -85,7 +85,7 @@ export interface ChampionAlert {
 
 /**
  * Bias alarms on the champion's slate (rows with a real book line, at least 10 of them):
- * |mean PVL| > 2 points, or OVER% or UNDER% below 15 %. Callers pass champion rows; rows of any
+ * |mean PVL| > 2 points, or OVER% or UNDER% of the bets (OVER + UNDER, at least 10) below 15 %. Callers pass champion rows; rows of any
  * other role are ignored here as well.
  */
 export function championAlerts(rows: readonly PredictionRow[], primarySystemId?: string): ChampionAlert[] {
@@ -99,14 +99,15 @@ export function championAlerts(rows: readonly PredictionRow[], primarySystemId?:
       message: `PVL ${m.mean_pvl_points > 0 ? '+' : ''}${fmt(m.mean_pvl_points, 2)} pts (|PVL| > ${ALERT_THRESHOLDS.maxAbsPvlPoints}) over ${m.n_with_line} rows: the model is leaning ${m.mean_pvl_points > 0 ? 'OVER' : 'UNDER'} against the books.`,
     });
   }
-  for (const [dir, share] of [
+  // Shares of the bets (OVER + UNDER): PASS rows are not a direction (metrics.ts).
+  for (const [dir, share] of m.n_bets < ALERT_THRESHOLDS.minRows ? [] : ([
     ['OVER', m.pct_over],
     ['UNDER', m.pct_under],
-  ] as const) {
+  ] as const)) {
     if (share < ALERT_THRESHOLDS.minDirectionPct) {
       alerts.push({
         kind: 'recommendation_skew',
-        message: `Only ${fmt(share)}% ${dir} (< ${ALERT_THRESHOLDS.minDirectionPct}%) over ${m.n_with_line} rows: recommendations are skewed.`,
+        message: `Only ${fmt(share)}% ${dir} (< ${ALERT_THRESHOLDS.minDirectionPct}%) of ${m.n_bets} bets: recommendations are skewed.`,
       });
     }
   }

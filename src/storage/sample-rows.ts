@@ -5,6 +5,7 @@
  */
 import type {
   DailySignalRow,
+  ModelPerformanceDailyRow,
   FeatureStoreRow,
   NotificationRow,
   PlayerGameSummaryRow,
@@ -85,6 +86,8 @@ export function sampleOutcomeRow(o: Partial<RequestOutcomeRow> = {}): RequestOut
     delivery_attempt: 1,
     raw_message: null,
     received_at: '2025-11-08T12:00:00.500Z',
+    payload_digest: 'a'.repeat(64),
+    raw_message_encoding: null,
     ...o,
   };
 }
@@ -170,6 +173,52 @@ export function sampleNotificationRow(o: Partial<NotificationRow> = {}): Notific
     system_id: 'catboost_v9',
     payload: JSON.stringify({ text: '3 picks' }),
     sent_at: '2025-11-08T16:00:00.000Z',
+    ...o,
+  };
+}
+
+export function samplePerformanceRow(o: Partial<ModelPerformanceDailyRow> = {}): ModelPerformanceDailyRow {
+  return {
+    game_date: SAMPLE_DATE,
+    system_id: 'catboost_v9',
+    model_role: 'champion',
+    bets: 40,
+    wins: 21,
+    losses: 18,
+    pushes: 1,
+    voids: 0,
+    hit_rate_pct: (21 / 39) * 100,
+    mae_points: 4.5,
+    pvl_points: -0.25,
+    units_won: 21 * (100 / 110) - 18,
+    edge3_wins: 4,
+    edge3_losses: 3,
+    rolling_7d_wins: 20,
+    rolling_7d_n: 35,
+    rolling_7d_hit_rate_pct: (20 / 35) * 100,
+    rolling_14d_wins: 40,
+    rolling_14d_n: 70,
+    rolling_14d_hit_rate_pct: (40 / 70) * 100,
+    rolling_30d_wins: 80,
+    rolling_30d_n: 140,
+    rolling_30d_hit_rate_pct: (80 / 140) * 100,
+    state: 'WATCH',
+    previous_state: 'HEALTHY',
+    action: 'DEGRADED',
+    days_in_state: 1,
+    days_below_watch: 2,
+    days_below_degrading: 0,
+    days_below_breakeven: 0,
+    days_at_or_above_watch: 0,
+    days_at_or_above_degrading: 5,
+    days_at_or_above_breakeven: 5,
+    predicted_rows: 180,
+    champion_rows: 180,
+    failed_requests: 0,
+    coverage_status: 'OK',
+    training_end_date: null,
+    days_since_training: null,
+    calculated_at: '2025-11-09T15:00:00.000Z',
     ...o,
   };
 }

@@ -17,6 +17,7 @@ import {
   sampleFeatureRow,
   sampleNotificationRow,
   sampleOutcomeRow,
+  samplePerformanceRow,
   samplePredictionRow,
   sampleSignalRow,
 } from './sample-rows.js';
@@ -34,6 +35,7 @@ export const STORAGE_CONTRACT_CASES = [
   'actuals: upsert by key and forDate',
   'accuracy: replaceDate twice leaves the same rows; forRange filters dates and systems',
   'signals: replaceDate replaces only that date',
+  'performance: replaceDate is idempotent per date; forRange reads dates in order with nulls intact',
   'notifications: find is undefined until recorded; record upserts by (date, kind)',
   'ping resolves and close is idempotent',
 ] as const;
@@ -220,6 +222,9 @@ export function runStorageContract({ name, create, skip = {} }: StorageContractO
       await storage.outcomes.record(rejected);
 
       expect(await storage.outcomes.forDate(SAMPLE_DATE)).toEqual([written]);
+      const found = await storage.outcomes.findMany(['msg-bad', 'msg-never', 'msg-1']);
+      expect([...found].sort((a, b) => a.message_id.localeCompare(b.message_id))).toEqual([written, rejected]);
+      expect(await storage.outcomes.findMany([])).toEqual([]);
       expect(await storage.outcomes.rejected()).toEqual([rejected]);
       expect(await storage.outcomes.rejected('2025-11-08T13:00:00.000Z')).toEqual([rejected]);
       expect(await storage.outcomes.rejected('2025-11-08T13:00:00.001Z')).toEqual([]);
@@ -250,7 +255,16 @@ export function runStorageContract({ name, create, skip = {} }: StorageContractO
       expect(await storage.accuracy.forRange(OTHER_DATE, OTHER_DATE)).toEqual([nextDay]);
       expect(await storage.accuracy.forRange(SAMPLE_DATE, OTHER_DATE, ['catboost_v9_q43'])).toEqual([rows[1]]);
 
+      // Re-grading one system rewrites that system's rows only; the other system's rows stay.
+      const regraded = { ...rows[0]!, absolute_error: 9.5 };
+      await storage.accuracy.replaceDate(SAMPLE_DATE, [regraded]);
+      expect(by(await storage.accuracy.forRange(SAMPLE_DATE, SAMPLE_DATE), 'system_id')).toEqual(by([regraded, rows[1]!], 'system_id'));
+      // No rows and no named systems: nothing graded, nothing deleted.
       await storage.accuracy.replaceDate(SAMPLE_DATE, []);
+      expect(await storage.accuracy.forRange(SAMPLE_DATE, SAMPLE_DATE)).toHaveLength(2);
+      // A system graded to zero rows is cleared when named; a row of another system is refused.
+      await expect(storage.accuracy.replaceDate(SAMPLE_DATE, [regraded], ['catboost_v9_q43'])).rejects.toMatchObject({ code: 'PW_ERR_SINK_WRITE' });
+      await storage.accuracy.replaceDate(SAMPLE_DATE, [], ['catboost_v9', 'catboost_v9_q43']);
       expect(await storage.accuracy.forRange(SAMPLE_DATE, SAMPLE_DATE)).toEqual([]);
       expect(await storage.accuracy.forRange(OTHER_DATE, OTHER_DATE)).toEqual([nextDay]);
     });
@@ -266,6 +280,32 @@ export function runStorageContract({ name, create, skip = {} }: StorageContractO
 
       expect(await storage.signals.forDate(SAMPLE_DATE)).toEqual([recomputed]);
       expect(await storage.signals.forDate(OTHER_DATE)).toEqual([nextDay]);
+    });
+
+    test('performance: replaceDate is idempotent per date; forRange reads dates in order with nulls intact', async () => {
+      const champion = samplePerformanceRow();
+      const starved = samplePerformanceRow({
+        system_id: 'catboost_v9_q43',
+        model_role: 'challenger',
+        hit_rate_pct: null,
+        rolling_7d_hit_rate_pct: null,
+        state: 'INSUFFICIENT_DATA',
+        previous_state: null,
+        action: 'NO_CHANGE',
+        coverage_status: 'MISSING',
+        predicted_rows: 0,
+        training_end_date: '2025-10-31',
+        days_since_training: 8,
+      });
+      const nextDay = samplePerformanceRow({ game_date: OTHER_DATE });
+      await storage.performance.replaceDate(SAMPLE_DATE, [champion, starved]);
+      await storage.performance.replaceDate(SAMPLE_DATE, [champion, starved]);
+      await storage.performance.replaceDate(OTHER_DATE, [nextDay]);
+      expect(await storage.performance.forRange(SAMPLE_DATE, OTHER_DATE)).toEqual([champion, starved, nextDay]);
+      const recomputed = samplePerformanceRow({ state: 'HEALTHY', action: 'NO_CHANGE' });
+      await storage.performance.replaceDate(SAMPLE_DATE, [recomputed]);
+      expect(await storage.performance.forRange(SAMPLE_DATE, SAMPLE_DATE)).toEqual([recomputed]);
+      expect(await storage.performance.forRange(OTHER_DATE, OTHER_DATE)).toEqual([nextDay]);
     });
 
     test('notifications: find is undefined until recorded; record upserts by (date, kind)', async () => {

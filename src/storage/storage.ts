@@ -12,6 +12,7 @@ import type { PlayerGameSummaryRow } from './tables/player-game-summary.js';
 import type { PredictionAccuracyRow } from './tables/prediction-accuracy.js';
 import type { DailySignalRow } from './tables/daily-prediction-signals.js';
 import type { NotificationRow } from './tables/notifications.js';
+import type { ModelPerformanceDailyRow } from './tables/model-performance-daily.js';
 
 export interface FeatureStore {
   /** Every player's row for one game date (one query for the whole slate). */
@@ -42,6 +43,12 @@ export interface PredictionSink {
 export interface OutcomeLog {
   /** The final outcome of a message, by message_id (a later record of the same message wins). */
   record(outcome: RequestOutcomeRow): Promise<void>;
+  /**
+   * The current outcomes (as `record` left them) of these message ids, in no particular order;
+   * ids never recorded are absent. One query for the whole list (the worker batches its per-push
+   * lookups: issue 7, a message id reused with another payload).
+   */
+  findMany(messageIds: readonly string[]): Promise<RequestOutcomeRow[]>;
   forDate(gameDate: string): Promise<RequestOutcomeRow[]>;
   /** Rejected messages (optionally only those received since an ISO time). */
   rejected(sinceIso?: string): Promise<RequestOutcomeRow[]>;
@@ -53,8 +60,13 @@ export interface ActualsStore {
 }
 
 export interface AccuracyStore {
-  /** Replace every row of a game date in one step (delete-then-insert, atomic where supported). */
-  replaceDate(gameDate: string, rows: PredictionAccuracyRow[]): Promise<void>;
+  /**
+   * Replace a game date's rows of the graded systems in one step (delete-then-insert, atomic where
+   * supported): only rows whose system_id is in `systemIds` (default: the system_ids in `rows`)
+   * are deleted, so grading never removes another system's or writer's rows for that date.
+   * A row outside `systemIds` or the date is refused (PW_ERR_SINK_WRITE).
+   */
+  replaceDate(gameDate: string, rows: PredictionAccuracyRow[], systemIds?: readonly string[]): Promise<void>;
   /** Rows with game_date in [from, to] (inclusive), optionally for some systems only. */
   forRange(fromDate: string, toDate: string, systemIds?: readonly string[]): Promise<PredictionAccuracyRow[]>;
 }
@@ -70,6 +82,14 @@ export interface NotificationLog {
   record(row: NotificationRow): Promise<void>;
 }
 
+/** model_performance_daily (the monitor job's output; the dashboard reads it). */
+export interface PerformanceStore {
+  /** Replace every row of a game date in one step, like grading (re-running a date is idempotent). */
+  replaceDate(gameDate: string, rows: ModelPerformanceDailyRow[]): Promise<void>;
+  /** Rows with game_date in [from, to] (inclusive), ordered by game_date then system_id. */
+  forRange(fromDate: string, toDate: string): Promise<ModelPerformanceDailyRow[]>;
+}
+
 export interface Storage {
   /** 'bigquery' or 'duckdb', for logs and /ready. */
   readonly kind: 'bigquery' | 'duckdb';
@@ -82,6 +102,7 @@ export interface Storage {
   accuracy: AccuracyStore;
   signals: SignalStore;
   notifications: NotificationLog;
+  performance: PerformanceStore;
   /** Cheap reachability check for /ready; throws when unreachable. */
   ping(): Promise<void>;
   /** Flush pending work and release connections. Idempotent. */

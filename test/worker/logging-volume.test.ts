@@ -31,7 +31,7 @@ describe.skipIf(!HAVE_FIXTURES)(`log lines per message (${HAVE_FIXTURES ? 'fixtu
   it('a rejected message logs exactly one line: "push rejected" at warning', async () => {
     const { app, lines } = await withLog();
     const before = lines.length;
-    const res = await postPush(app, pushBody(request('nobody', date), { messageId: 'log-2' }));
+    const res = await postPush(app, pushBody(request('lebronjames', 'not-a-date'), { messageId: 'log-2' }));
     expect(res.statusCode).toBe(200);
     expect(lines.slice(before).map((l) => [l.severity, l.message])).toEqual([['WARNING', 'push rejected']]);
   });

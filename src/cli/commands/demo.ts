@@ -11,7 +11,13 @@
  *     feature store is seeded, every player's request goes as a Pub/Sub push envelope through the
  *     REAL HTTP worker (champion + enabled challengers, listening on loopback), actual points
  *     arrive, then grading, signals and picks run through the worker's job endpoints, with
- *     picks posted to a local Slack-compatible receiver. Ends with a per-system table.
+ *     picks posted to a local Slack-compatible receiver, and the monitor job. Ends with a
+ *     per-system table and writes the champion-vs-challengers report (report.html).
+ *     With --days >= 10 it also runs the model lifecycle (src/lifecycle/demo-lifecycle.ts): the
+ *     demo challenger, trained by `cli train` on the 49 simulated days before the demo, is
+ *     evaluated on the first 40 % of the days, shadows the rest, then `compare` and `registry promote`
+ *     decide (on copies of the registry and local.env in --data-dir). `--retrain` trains it live
+ *     (Python, the pinned CatBoost) instead of using the committed model.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -27,6 +33,8 @@ import { todayIn } from '../../worker/slate-date.js';
 import { computeMetrics, BREAKEVEN_HIT_RATE_PCT } from '../../metrics/metrics.js';
 import { renderTable } from '../../jobs/format.js';
 import { CHAMPION_SYSTEM_ID } from '../../../config/registry.js';
+import { addDays } from '../../jobs/format.js';
+import { DEMO_HISTORY_DAYS, LIFECYCLE_MIN_DAYS, compareAndPromote, evaluateAndPaste, lifecycleModelSet, prepareLifecycle } from '../../lifecycle/demo-lifecycle.js';
 import type { Config } from '../../../config/env.js';
 
 const DEFAULT_SEED = 20261126;
@@ -137,6 +145,7 @@ async function season(argv: string[], io: CliIo): Promise<number> {
     'start-date': { type: 'string' },
     'data-dir': { type: 'string' },
     concurrency: { type: 'string' },
+    retrain: { type: 'boolean', default: false },
   });
   const days = positiveInt(values.days, 'days', 14);
   const concurrency = positiveInt(values.concurrency, 'concurrency', 16);
@@ -161,20 +170,48 @@ async function season(argv: string[], io: CliIo): Promise<number> {
   };
 
   io.err(`demo season: ${days} days from ${startDate}, seed ${seedValue}, data in ${dataDir}\n`);
-  const plan = generateSeason({ seed: seedValue, startDate, days });
+  // One continuous simulated season: DEMO_HISTORY_DAYS before the demo (the demo challenger's
+  // training days, never the demo's own games), then the demo days.
+  const full = generateSeason({ seed: seedValue, startDate: addDays(startDate, -DEMO_HISTORY_DAYS), days: DEMO_HISTORY_DAYS + days });
+  const plan = { ...full, days: full.days.slice(DEMO_HISTORY_DAYS) };
   const { buildApp } = await import('../../worker/app.js');
   const { pino } = await import('pino');
   const storage = await openStorage(config);
-  const app = buildApp({ config, storage, logger: pino({ level: 'error' }, process.stderr) });
+  const logger = pino({ level: 'error' }, process.stderr);
+  // The worker closes its storage on close; the demo restarts the worker mid-season, so it gets a
+  // handle whose close() is a no-op and the demo closes the real one at the end.
+  const workerStorage: typeof storage = { ...storage, close: async () => {} };
+  const lifecycle =
+    days >= LIFECYCLE_MIN_DAYS
+      ? await prepareLifecycle({ io, cwd: io.cwd, dataDir, days, history: full.days.slice(0, DEMO_HISTORY_DAYS), retrain: Boolean(values.retrain), storage, config })
+      : undefined;
+  const startWorker = async () => {
+    const modelSet = lifecycle ? await lifecycleModelSet(lifecycle, config, logger) : undefined;
+    const started = buildApp({ config, storage: workerStorage, modelSet, logger });
+    await started.listen({ host: '127.0.0.1', port: 0 });
+    const loaded = started.modelSet.loaded.map((m) => m.systemId);
+    io.err(`worker on http://127.0.0.1:${(started.server.address() as AddressInfo).port} with ${loaded.length} models: ${loaded.join(', ')}\n`);
+    if (!started.modelSet.champion) throw new PwError('PW_ERR_CHAMPION_NOT_LOADED', undefined, 'see GET /models');
+    return started;
+  };
+  let app = await startWorker();
+  let lifecycleDeployed = false;
   try {
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const { port } = app.server.address() as AddressInfo;
-    const worker = `http://127.0.0.1:${port}`;
-    const loaded = app.modelSet.loaded.map((m) => m.systemId);
-    io.err(`worker on ${worker} with ${loaded.length} models: ${loaded.join(', ')}\n`);
-    if (!app.modelSet.champion) throw new PwError('PW_ERR_CHAMPION_NOT_LOADED', undefined, 'see GET /models');
+    let worker = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
     for (const [i, day] of plan.days.entries()) {
+      if (lifecycle && i === lifecycle.evalDays) {
+        // Lifecycle step 2: evaluate on the days so far; when it passes, redeploy with it in shadow.
+        const added = await evaluateAndPaste(lifecycle, {
+          io, storage, config, evalStart: plan.days[0]!.date, evalEnd: plan.days[i - 1]!.date, now: new Date(`${day.date}T12:00:00.000Z`),
+        });
+        lifecycleDeployed = added;
+        if (added) {
+          await app.close();
+          app = await startWorker();
+          worker = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+        }
+      }
       await storage.features.upsert(featureStoreRows(day));
       const payloads = requestPayloads(day);
       // Published a few hours before tip-off; one publish time per player keeps ids stable.
@@ -199,7 +236,8 @@ async function season(argv: string[], io: CliIo): Promise<number> {
       const grade = await postJson(`${worker}/jobs/grade`, { game_date: day.date });
       const signals = await postJson(`${worker}/jobs/signals`, { game_date: day.date });
       const picks = await postJson(`${worker}/jobs/picks`, { game_date: day.date, send: true });
-      for (const [name, r] of [['grade', grade], ['signals', signals], ['picks', picks]] as const) {
+      const monitor = await postJson(`${worker}/jobs/monitor`, { game_date: day.date });
+      for (const [name, r] of [['grade', grade], ['signals', signals], ['picks', picks], ['monitor', monitor]] as const) {
         if (r.status !== 200) throw new PwError('PW_ERR_JOB_INPUT', undefined, `${name} for ${day.date} answered ${r.status}: ${JSON.stringify(r.json)}`);
       }
       const championSignal = (signals.json as { signals: Array<{ system_id: string; daily_signal: string }> }).signals.find(
@@ -216,15 +254,24 @@ async function season(argv: string[], io: CliIo): Promise<number> {
     const endDate = plan.days.at(-1)!.date;
     const graded = await storage.accuracy.forRange(startDate, endDate);
     io.out(seasonTable(graded, startDate, endDate));
+    const reportFile = join(dataDir, 'report.html');
+    const { loadReportData } = await import('../../report/data.js');
+    const { renderReportHtml } = await import('../../report/html.js');
+    writeFileSync(reportFile, renderReportHtml(await loadReportData(storage, { fromDate: startDate, toDate: endDate, championId: CHAMPION_SYSTEM_ID, now: new Date() })));
+    if (lifecycle && lifecycleDeployed) {
+      await compareAndPromote(lifecycle, { io, storage, config, endDate, now: new Date(`${addDays(endDate, 1)}T12:00:00.000Z`) });
+    }
     io.out(
       `\nBreakeven hit rate ${BREAKEVEN_HIT_RATE_PCT}%. HR = wins / (wins + losses); pushes and voids excluded.\n` +
         `Data: ${embeddedDbPath(config)} (DuckDB; tables nba_predictions.*, nba_analytics.player_game_summary)\n` +
         `Slack messages received: ${slack.received.length}, saved in ${join(dataDir, 'slack')}\n` +
         `Explore: WORKER_DATA_DIR=${dataDir} npm run --silent cli -- compare <system_id> --to ${endDate} --days ${days}\n` +
+        `Report (open in a browser): ${reportFile}\n` +
         `Finished in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`,
     );
   } finally {
     await app.close();
+    await storage.close();
     await new Promise((ok) => slack.server.close(ok));
   }
   return 0;

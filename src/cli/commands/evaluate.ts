@@ -1,13 +1,18 @@
 /**
  * @module cli/commands/evaluate
- * `npm run --silent cli -- evaluate --model <file> --name <NAME> --train-start D --train-end D
- *    --eval-start D --eval-end D [--system-id ID] [--upload-path gs://…] [--baseline-mae X]
+ * `npm run --silent cli -- evaluate --model <file> --name <NAME> --eval-start D --eval-end D
+ *    [--train-start D --train-end D] [--system-id ID] [--upload-path gs://…] [--baseline-mae X]
  *    [--force-snippet] [--registry-file config/monthly-models.ts]`
  *
  * Backtests a new model on the eval dates against the champion's lines (src/lifecycle/evaluate),
  * prints the comparison, tier biases and the gate table, and, only when every gate passes, the
  * paste-ready MONTHLY_MODELS entry and the next steps. Exit 0 = all gates passed; 1 = blocked
  * (train/eval overlap) or a gate failed. Reads storage read-only; writes nothing.
+ *
+ * The training window comes from the model file's own lineage (src/training/lineage.ts, written
+ * by `cli train`), whatever the flags say: a recorded window that overlaps the eval window is
+ * BLOCKED. A model without lineage needs --train-start/--train-end and is marked "training window
+ * unverified" in the output and in the entry (gates.training_window).
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -27,6 +32,7 @@ import { allPass, trainEvalOverlap, type Gate } from '../../lifecycle/gates.js';
 import { runEvaluation } from '../../lifecycle/evaluate.js';
 import { defaultSystemId, nextSteps, registryModelPath, registrySnippet } from '../../lifecycle/snippet.js';
 import { parseRegistryText } from '../../lifecycle/registry-file.js';
+import { readLineage } from '../../training/lineage.js';
 
 export const DEFAULT_REGISTRY_FILE = 'config/monthly-models.ts';
 
@@ -36,7 +42,7 @@ export interface LifecycleDeps extends JobDeps {
 }
 
 const USAGE =
-  'usage: evaluate --model <file> --name <NAME> --train-start YYYY-MM-DD --train-end YYYY-MM-DD --eval-start YYYY-MM-DD --eval-end YYYY-MM-DD [--system-id ID] [--upload-path gs://…] [--baseline-mae X] [--force-snippet]';
+  'usage: evaluate --model <file> --name <NAME> --eval-start YYYY-MM-DD --eval-end YYYY-MM-DD [--train-start YYYY-MM-DD --train-end YYYY-MM-DD (models without lineage)] [--system-id ID] [--upload-path gs://…] [--baseline-mae X] [--force-snippet]';
 
 /** Open storage read-only unless injected; always closed when we opened it. */
 export async function withReadOnlyStorage<T>(deps: JobDeps, config: NonNullable<JobDeps['config']>, fn: (s: Storage) => Promise<T>): Promise<T> {
@@ -74,19 +80,21 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
   if (values.model === undefined && values.name === undefined) throw new PwError('PW_ERR_CLI_USAGE', undefined, USAGE);
   const file = requireFlag(values.model, 'model');
   const name = requireFlag(values.name, 'name');
-  const trainStart = requireDate(values['train-start'], 'train-start');
-  const trainEnd = requireDate(values['train-end'], 'train-end');
+  const declaredStart = values['train-start'] === undefined ? undefined : requireDate(values['train-start'], 'train-start');
+  const declaredEnd = values['train-end'] === undefined ? undefined : requireDate(values['train-end'], 'train-end');
   const evalStart = requireDate(values['eval-start'], 'eval-start');
   const evalEnd = requireDate(values['eval-end'], 'eval-end');
-  if (trainStart > trainEnd) throw new PwError('PW_ERR_CLI_USAGE', undefined, `--train-start ${trainStart} is after --train-end ${trainEnd}`);
+  if (declaredStart && declaredEnd && declaredStart > declaredEnd) throw new PwError('PW_ERR_CLI_USAGE', undefined, `--train-start ${declaredStart} is after --train-end ${declaredEnd}`);
   if (evalStart > evalEnd) throw new PwError('PW_ERR_CLI_USAGE', undefined, `--eval-start ${evalStart} is after --eval-end ${evalEnd}`);
 
-  // Incident 10.7: training on the eval games inflated edge-3+ HR to 87-93 %. Checked first.
-  const overlap = trainEvalOverlap({ trainStart, trainEnd, evalStart, evalEnd });
-  if (trainEnd >= evalStart) {
+  // Incident 10.7: training on the eval games inflated edge-3+ HR to 87-93 %. Checked first, on
+  // every window we know of: the declared one (before any model is fetched) and the lineage's.
+  const blocked = (trainStart: string, trainEnd: string, source: string): number | undefined => {
+    const overlap = trainEvalOverlap({ trainStart, trainEnd, evalStart, evalEnd });
+    if (!overlap.blocked) return undefined;
     io.err(
       [
-        'BLOCKED: training/eval date overlap',
+        `BLOCKED: training/eval date overlap (${source})`,
         `  train ${trainStart}..${trainEnd}, eval ${evalStart}..${evalEnd}: ` +
           (overlap.overlapDays > 0
             ? `${overlap.overlapDays} eval day(s) inside the training window (${overlap.overlapFrom}..${overlap.overlapTo})`
@@ -96,6 +104,10 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
       ].join('\n'),
     );
     return 1;
+  };
+  if (declaredStart && declaredEnd) {
+    const code = blocked(declaredStart, declaredEnd, 'declared --train-start/--train-end');
+    if (code !== undefined) return code;
   }
 
   let baselineMae: number | undefined;
@@ -104,6 +116,36 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
     if (!Number.isFinite(baselineMae) || baselineMae <= 0) {
       throw new PwError('PW_ERR_CLI_USAGE', undefined, `--baseline-mae must be a positive number, got '${values['baseline-mae']}'`);
     }
+  }
+
+  const config = deps.config ?? cliConfig(io);
+  const store = deps.store ?? modelStoreFromConfig(config, io.cwd);
+  const now = deps.now ?? new Date();
+
+  // The model file's own lineage decides the training window (the flags are only a declaration).
+  const fetched = await store.fetch(file);
+  const lineageRead = readLineage(fetched.bytes, file);
+  const notes: string[] = [];
+  let trainStart: string;
+  let trainEnd: string;
+  let trainingWindow: 'verified' | 'unverified';
+  if (lineageRead.status === 'recorded') {
+    const l = lineageRead.lineage;
+    trainStart = l.train_start;
+    trainEnd = l.train_end;
+    trainingWindow = 'verified';
+    const code = blocked(trainStart, trainEnd, "the model file's lineage");
+    if (code !== undefined) return code;
+    if ((declaredStart && declaredStart !== trainStart) || (declaredEnd && declaredEnd !== trainEnd)) {
+      notes.push(`declared --train-start/--train-end ${declaredStart ?? '?'}..${declaredEnd ?? '?'} differ from the lineage; the lineage decides`);
+    }
+  } else {
+    if (!declaredStart || !declaredEnd) {
+      throw new PwError('PW_ERR_CLI_USAGE', undefined, `${file} records no training lineage: pass --train-start and --train-end (the entry will say "training window unverified"), or retrain with cli train`);
+    }
+    trainStart = declaredStart;
+    trainEnd = declaredEnd;
+    trainingWindow = 'unverified';
   }
 
   const systemId = values['system-id'] ?? defaultSystemId(trainStart, trainEnd);
@@ -118,10 +160,7 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
     throw new PwError('PW_ERR_CLI_USAGE', undefined, `'${systemId}' is already in ${registryFile}; pass --system-id with a new name (e.g. ${systemId}_b)`);
   }
 
-  const config = deps.config ?? cliConfig(io);
-  const store = deps.store ?? modelStoreFromConfig(config, io.cwd);
-  const now = deps.now ?? new Date();
-  const predictor = await loadPredictor({ path: file, featureSet: FEATURE_SETS.v9, engine: 'auto', store });
+  const predictor = await loadPredictor({ path: file, expectedSha256: fetched.sha256, featureSet: FEATURE_SETS.v9, engine: 'auto', store });
   try {
     const result = await withReadOnlyStorage(deps, config, (storage) =>
       runEvaluation(storage, predictor, {
@@ -147,6 +186,10 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
       `evaluate ${name} as ${systemId}`,
       `model  ${file}  sha256 ${predictor.sha256}  ${predictor.treeCount} trees, ${predictor.featureNames.length} features, ${predictor.engine}`,
       `train  ${trainStart}..${trainEnd}   eval ${evalStart}..${evalEnd} (${result.dates.length} dates, ${c.gameDays} with games)`,
+      lineageRead.status === 'recorded'
+        ? `lineage verified from the model file: ${lineageRead.lineage.rows} rows over ${lineageRead.lineage.game_days} game days (${lineageRead.lineage.first_row_date}..${lineageRead.lineage.last_row_date}), ${lineageRead.lineage.fingerprint.slice(0, 23)}…, CatBoost ${lineageRead.lineage.catboost_version}, trained ${lineageRead.lineage.created_at}`
+        : 'lineage: NONE in the model file -- training window unverified (declared on the command line only)',
+      ...notes.map((n) => `note: ${n}`),
       `rows   ${c.matchedRows} matched on the champion's book lines` +
         (result.skippedNoFeatures > 0 ? ` (${result.skippedNoFeatures} champion rows skipped: no feature-store row)` : ''),
       '',
@@ -181,8 +224,12 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
           nEdge3: c.challenger.edge_3plus.n_decided,
           description: name,
           sha256: predictor.sha256,
+          gates: { outcome: passed ? 'passed' : 'failed', evaluated_on: now.toISOString().slice(0, 10), failed, training_window: trainingWindow },
         },
-        passed ? [] : [`GATES FAILED (${failed.join(', ')}): printed by --force-snippet; shadow only, never promote`],
+        [
+          ...(passed ? [] : [`GATES FAILED (${failed.join(', ')}): printed by --force-snippet; shadow only, registry promote refuses it`]),
+          ...(trainingWindow === 'unverified' ? ['training window unverified: the model file records no lineage (declared dates only)'] : []),
+        ],
       );
       out.push(
         passed

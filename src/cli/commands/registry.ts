@@ -5,9 +5,12 @@
  *   registry list                                    every entry, one line each
  *   registry check                                   fetch + verify every enabled entry (and the champion); exit 1 on any failure
  *   registry retire <system_id> --reason "<text>"     enabled: false with a dated reason, in the file
- *   registry promote <system_id> [--days 7] [--to D] [--min-n 50] [--force] [--dry-run]
- *       gated on matched graded rows vs the champion; prints the gcloud command, points
- *       config/local.env at the model and disables the entry (it now runs as catboost_v9)
+ *   registry promote <system_id> [--from D | --days N] [--to D] [--min-n 50] [--min-days 7]
+ *                    [--shadow-days 14] [--force --reason "<why>"] [--dry-run]
+ *       decided by src/lifecycle/promotion.ts (verdict CHALLENGER BETTER on matched graded rows
+ *       since training ended, gates passed, entry enabled, enough game days and bets); prints the
+ *       gcloud command, points config/local.env at the model, disables the entry and adds the
+ *       previous champion as an enabled shadow entry for --shadow-days days
  *
  * Common flags: --registry-file (default config/monthly-models.ts), --env-file (default
  * config/local.env). Edits go through src/lifecycle/registry-file.ts, which proves the file still
@@ -26,7 +29,10 @@ import { cliConfig } from '../../jobs/cli-support.js';
 import { addDays, renderTable } from '../../jobs/format.js';
 import { fmt, type BetRecord } from '../../metrics/metrics.js';
 import { compareModels, formatComparison } from '../../grading/compare.js';
-import { disableEntry, getEnvVar, parseRegistryText, setEnvVar } from '../../lifecycle/registry-file.js';
+import { disableEntry, getEnvVar, insertEntry, parseRegistryText, setEnvVar } from '../../lifecycle/registry-file.js';
+import { readLineage } from '../../training/lineage.js';
+import { comparisonWindow } from '../../lifecycle/windows.js';
+import { PROMOTION_DEFAULTS, decidePromotion, previousChampionEntry } from '../../lifecycle/promotion.js';
 import { DEFAULT_REGISTRY_FILE, withReadOnlyStorage, type LifecycleDeps } from './evaluate.js';
 
 export const DEFAULT_ENV_FILE = 'config/local.env';
@@ -37,7 +43,7 @@ const USAGE = [
   'usage: registry list',
   '       registry check',
   '       registry retire <system_id> --reason "<text>"',
-  '       registry promote <system_id> [--days 7] [--to YYYY-MM-DD] [--min-n 50] [--force] [--dry-run]',
+  '       registry promote <system_id> [--from YYYY-MM-DD | --days N] [--to YYYY-MM-DD] [--min-n 50] [--min-days 7] [--shadow-days 14] [--force --reason "<why>"] [--dry-run]',
   '  (all take --registry-file config/monthly-models.ts; promote also --env-file config/local.env)',
 ].join('\n');
 
@@ -93,7 +99,7 @@ async function list(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<num
     id,
     e.enabled ? 'yes' : 'no',
     e.model_path,
-    `${e.train_start}..${e.train_end}`,
+    e.train_start && e.train_end ? `${e.train_start}..${e.train_end}` : `unknown${e.shadow_from ? `; shadow ${e.shadow_from}..${e.shadow_until ?? "?"}` : ""}`,
     e.eval_start ? `${e.eval_start}..${e.eval_end ?? '?'}` : '-',
     e.backtest_mae.toFixed(3),
     fmt(e.backtest_hit_rate_all, 1),
@@ -107,6 +113,13 @@ async function list(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<num
   );
   if (rows.length > 0) {
     io.out(renderTable(['system_id', 'enabled', 'model_path', 'train', 'eval', 'MAE', 'HR all', 'HR 3+ (N)', 'features', 'sha256'], rows));
+  }
+  // Previous champions kept in shadow after a promotion: say when their time is up.
+  const now = today(deps);
+  for (const [id, e] of Object.entries(registry)) {
+    if (e.enabled && e.shadow_until && e.shadow_until < now) {
+      io.out(`note: ${id} was to shadow until ${e.shadow_until}: decide (registry promote ${id} to roll back, or registry retire ${id} --reason "…")\n`);
+    }
   }
   return 0;
 }
@@ -196,19 +209,27 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
     {
       ...COMMON,
       'env-file': { type: 'string', default: DEFAULT_ENV_FILE },
-      days: { type: 'string', default: '7' },
+      days: { type: 'string' },
+      from: { type: 'string' },
       to: { type: 'string' },
-      'min-n': { type: 'string', default: '50' },
+      'min-n': { type: 'string', default: String(PROMOTION_DEFAULTS.minMatchedBets) },
+      'min-days': { type: 'string', default: String(PROMOTION_DEFAULTS.minGradedDays) },
       force: { type: 'boolean', default: false },
+      reason: { type: 'string' },
+      'shadow-days': { type: 'string', default: String(PROMOTION_DEFAULTS.shadowDays) },
       'dry-run': { type: 'boolean', default: false },
     },
     true,
   );
   if (positionals.length !== 1) throw usage('promote takes exactly one system_id');
-  const days = Number(values.days);
-  if (!Number.isInteger(days) || days < 1) throw usage(`--days must be a positive whole number, got '${values.days}'`);
+  const days = values.days === undefined ? undefined : Number(values.days);
+  if (days !== undefined && (!Number.isInteger(days) || days < 1)) throw usage(`--days must be a positive whole number, got '${values.days}'`);
   const minN = Number(values['min-n']);
   if (!Number.isInteger(minN) || minN < 0) throw usage(`--min-n must be a whole number, got '${values['min-n']}'`);
+  const minDays = Number(values['min-days']);
+  if (!Number.isInteger(minDays) || minDays < 1) throw usage(`--min-days must be a positive whole number, got '${values['min-days']}'`);
+  const shadowDays = Number(values['shadow-days']);
+  if (!Number.isInteger(shadowDays) || shadowDays < 0) throw usage(`--shadow-days must be a whole number, got '${values['shadow-days']}'`);
   const registryFile = String(values['registry-file']);
   const envFile = String(values['env-file']);
   const text = await readText(io, registryFile);
@@ -216,51 +237,44 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
   const config = deps.config ?? cliConfig(io);
   const date = today(deps);
 
-  // Window: the last N days ending --to, never reaching into the challenger's training window
-  // (incident 10.7: a promotion check on the training games would flatter it).
+  // The window: since training ended (or --from / --days), never on training days (src/lifecycle/windows.ts).
   const toDate = values.to === undefined ? date : requireDate(values.to, 'to');
-  let fromDate = addDays(toDate, -(days - 1));
-  const notes: string[] = [];
-  if (fromDate <= entry.train_end) {
-    fromDate = addDays(entry.train_end, 1);
-    notes.push(`window starts ${fromDate}, the day after ${id}'s training ends (${entry.train_end})`);
-  }
-  if (fromDate > toDate) {
-    throw new PwError('PW_ERR_JOB_INPUT', undefined, `${id} trained through ${entry.train_end}: no graded day after training up to ${toDate}`);
-  }
+  const fromFlag = values.from === undefined ? undefined : requireDate(values.from, 'from');
+  const window = comparisonWindow({ toDate, trainEnd: entry.train_end, fromDate: fromFlag ?? (days === undefined ? entry.shadow_from : undefined), days });
+  if (!window.ok) throw new PwError('PW_ERR_JOB_INPUT', undefined, `${id} ${window.reason}`);
+  const { fromDate } = window;
 
   const rows = await withReadOnlyStorage(deps, config, (storage) => storage.accuracy.forRange(fromDate, toDate, [id, CHAMPION_SYSTEM_ID]));
   const c = compareModels(rows, { challengerId: id, championId: CHAMPION_SYSTEM_ID, fromDate, toDate });
-  const chalHr = c.challenger.all.hit_rate_pct;
-  const champHr = c.champion.all.hit_rate_pct;
-  const matchedN = Math.min(c.challenger.all.n_decided, c.champion.all.n_decided);
-  const criteria = [
-    {
-      text: `HR all ${hrN(c.challenger.all)} >= champion ${hrN(c.champion.all)}`,
-      pass: chalHr != null && champHr != null && chalHr >= champHr,
-    },
-    { text: `matched decided bets ${matchedN} >= --min-n ${minN}`, pass: matchedN >= minN },
-  ];
-  const passed = criteria.every((k) => k.pass);
+  const decision = decidePromotion({
+    entry,
+    champion: { modelPath: config.CATBOOST_V9_MODEL_PATH, sha256: config.CATBOOST_V9_MODEL_SHA256 },
+    verdict: c.decision,
+    policy: { minGradedDays: minDays, minMatchedBets: minN },
+    force: Boolean(values.force),
+    reason: values.reason,
+  });
+  const passed = decision.allowed && !decision.forced;
   const out: string[] = [
     `promote ${id} -> ${CHAMPION_SYSTEM_ID}`,
-    ...notes.map((n) => `note: ${n}`),
+    ...window.notes.map((n) => `note: ${n}`),
     formatComparison(c).trimEnd(),
-    `edge 3+: ${id} ${hrN(c.challenger.edge_3plus)} vs ${CHAMPION_SYSTEM_ID} ${hrN(c.champion.edge_3plus)} (not comparable across edge spreads; HR all decides)`,
+    `edge 3+: ${id} ${hrN(c.challenger.edge_3plus)} vs ${CHAMPION_SYSTEM_ID} ${hrN(c.champion.edge_3plus)} (not comparable across edge spreads; the verdict decides)`,
     '',
-    'promotion criteria',
-    ...criteria.map((k) => `  ${k.pass ? 'PASS' : 'FAIL'}  ${k.text}`),
+    'promotion rules (src/lifecycle/promotion.ts)',
+    ...decision.rules.map((k) => `  ${k.pass ? 'PASS' : 'FAIL'}  ${k.rule}: ${k.detail}`),
     '',
   ];
-  if (!passed && !values.force) {
-    out.push(`REFUSED: ${id} does not meet the promotion criteria; nothing changed (--force overrides, and says so in the record)`, '');
+  if (!decision.allowed) {
+    out.push(`REFUSED: ${id} ${decision.refusal}; nothing changed (--force --reason "<why>" overrides, and is recorded)`, '');
     io.out(out.join('\n'));
     return 1;
   }
-  if (!passed) {
+  if (decision.forced) {
     out.push(
       '!!! ------------------------------------------------------------------ !!!',
-      `!!! FORCED PROMOTION: ${id} FAILS the promotion criteria above.`,
+      `!!! FORCED PROMOTION: ${id} FAILS the promotion rules above.`,
+      `!!! Reason given: ${decision.reason}`,
       '!!! This is recorded in the registry comment. Watch the next graded days.',
       '!!! ------------------------------------------------------------------ !!!',
       '',
@@ -274,8 +288,8 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
   await predictor.close();
 
   const record =
-    `Promoted ${date}${passed ? '' : ' (FORCED)'}: now runs as ${CHAMPION_SYSTEM_ID}; ` +
-    `HR all ${hrN(c.challenger.all)} vs ${hrN(c.champion.all)}, ${fromDate}..${toDate}`;
+    `Promoted ${date}${passed ? '' : ` (FORCED: ${decision.reason})`}: now runs as ${CHAMPION_SYSTEM_ID}; ` +
+    `${c.verdict}, HR all ${hrN(c.challenger.all)} vs ${hrN(c.champion.all)}, ${fromDate}..${toDate}`;
   const registryEdit = disableEntry(text, id, record);
   const envPath = resolve(io.cwd, envFile);
   const envText = await readFile(envPath, 'utf8').catch(() => '');
@@ -284,17 +298,46 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
   const shaEdit = getEnvVar(envText, 'CATBOOST_V9_MODEL_SHA256') !== undefined ? setEnvVar(pathEdit.text, 'CATBOOST_V9_MODEL_SHA256', sha256) : undefined;
   const previousPath = getEnvVar(envText, 'CATBOOST_V9_MODEL_PATH') ?? config.CATBOOST_V9_MODEL_PATH;
 
+  // The replaced champion keeps running in shadow as a challenger (src/lifecycle/promotion.ts).
+  let shadow: { systemId: string; until: string } | undefined;
+  let registryText = registryEdit.text;
+  if (shadowDays > 0) {
+    const previous = await store.fetch(previousPath);
+    const prevLineage = readLineage(previous.bytes, previousPath);
+    const prev = previousChampionEntry({
+      modelPath: previousPath,
+      sha256: previous.sha256,
+      promotedOn: date,
+      shadowDays,
+      trainWindow: prevLineage.status === 'recorded' ? { start: prevLineage.lineage.train_start, end: prevLineage.lineage.train_end } : undefined,
+      live: {
+        maePoints: c.champion.mae_points,
+        hitRateAllPct: c.champion.all.hit_rate_pct,
+        hitRateEdge3Pct: c.champion.edge_3plus.hit_rate_pct,
+        nEdge3: c.champion.edge_3plus.n_decided,
+        window: `${fromDate}..${toDate}`,
+      },
+    });
+    if (prev.systemId in parseRegistryText(registryText)) throw new PwError('PW_ERR_REGISTRY', undefined, prev.systemId, 'already in the registry (one promotion a day)');
+    registryText = insertEntry(registryText, prev.source);
+    shadow = { systemId: prev.systemId, until: parseRegistryText(registryText)[prev.systemId]!.shadow_until! };
+  }
+
   out.push(
     '1. Point the Cloud Run champion at the model (a new revision; --update-env-vars keeps the other variables, never --set-env-vars):',
     `   ${gcloudPromoteCommand(entry.model_path, sha256)}`,
     '',
   );
   if (values['dry-run']) {
-    out.push(`DRY RUN: ${registryFile} and ${envFile} not changed. Would apply:`, diffLines(registryFile, registryEdit.line, registryEdit.before, registryEdit.after));
+    out.push(
+      `DRY RUN: ${registryFile} and ${envFile} not changed. Would apply:`,
+      diffLines(registryFile, registryEdit.line, registryEdit.before, registryEdit.after),
+      ...(shadow ? [`and add ${shadow.systemId} (the previous champion in shadow until ${shadow.until})`, ''] : []),
+    );
     io.out(out.join('\n'));
     return 0;
   }
-  await writeFile(resolve(io.cwd, registryFile), registryEdit.text);
+  await writeFile(resolve(io.cwd, registryFile), registryText);
   const after = parseRegistryText(await readFile(resolve(io.cwd, registryFile), 'utf8'));
   if (after[id]?.enabled !== false) throw new PwError('PW_ERR_REGISTRY', undefined, id, `${registryFile} does not show the entry disabled after the edit`);
   await writeFile(envPath, (shaEdit ?? pathEdit).text);
@@ -302,6 +345,9 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
   out.push(
     `2. Edited ${registryFile} (the entry would otherwise run twice, as itself and as ${CHAMPION_SYSTEM_ID}):`,
     diffLines(registryFile, registryEdit.line, registryEdit.before, registryEdit.after).trimEnd(),
+    ...(shadow
+      ? [`   + ${shadow.systemId}: the previous champion (${previousPath}) keeps running in shadow until ${shadow.until} (--shadow-days ${shadowDays}), so a rollback rests on the same matched comparison`]
+      : []),
     `3. Edited ${envFile} (the embedded default's champion):`,
     `   - ${pathEdit.before ?? '(absent)'}`,
     `   + ${pathEdit.after}`,

@@ -29,6 +29,7 @@ import { TableReader } from './table-reader.js';
 import { accuracyStore, actualsStore, featureStore, notificationLog, outcomeLog, predictionSink, signalStore, type DuckDbParts } from './table-stores.js';
 import { TableWriter } from './table-writer.js';
 import { WriteQueue } from './write-queue.js';
+import { performanceStore } from './performance-store.js';
 
 export interface DuckDbStorageOptions {
   /** A file path (its directory is created) or ':memory:'. */
@@ -116,6 +117,7 @@ class DuckDbStorage implements Storage {
   readonly accuracy: Storage['accuracy'];
   readonly signals: Storage['signals'];
   readonly notifications: Storage['notifications'];
+  readonly performance: Storage['performance'];
 
   constructor(
     readonly location: string,
@@ -131,6 +133,7 @@ class DuckDbStorage implements Storage {
     this.accuracy = accuracyStore(this.parts);
     this.signals = signalStore(this.parts);
     this.notifications = notificationLog(this.parts);
+    this.performance = performanceStore(this.parts);
   }
 
   ping(): Promise<void> {

@@ -17,8 +17,8 @@ export const dailyPredictionSignalsTable = defineTable({
     pass_count: col.int('PASS rows'),
     high_edge_picks: col.int('Rows with |edge| >= 5'),
     edge_3plus_picks: col.int('Rows with |edge| >= 3'),
-    pct_over: col.float('OVER share of total_picks, 0-100'),
-    pct_under: col.float('UNDER share of total_picks, 0-100'),
+    pct_over: col.float('OVER share of the bets (over_count + under_count), 0-100'),
+    pct_under: col.float('UNDER share of the bets (over_count + under_count), 0-100'),
     avg_confidence_pct: col.float('Mean confidence, 0-100').nullable(),
     avg_abs_edge: col.float('Mean |edge|').nullable(),
     avg_pvl: col.float('Mean predicted - line').nullable(),
@@ -31,6 +31,7 @@ export const dailyPredictionSignalsTable = defineTable({
   },
   key: ['game_date', 'system_id'],
   partitionBy: 'game_date',
+  requirePartitionFilter: true,
 });
 
 export type DailySignalRow = RowOf<typeof dailyPredictionSignalsTable>;

@@ -6,6 +6,7 @@ import { playerGameSummaryTable } from './player-game-summary.js';
 import { predictionAccuracyTable } from './prediction-accuracy.js';
 import { dailyPredictionSignalsTable } from './daily-prediction-signals.js';
 import { notificationsTable } from './notifications.js';
+import { modelPerformanceDailyTable } from './model-performance-daily.js';
 
 export * from './define.js';
 export * from './feature-store.js';
@@ -15,6 +16,7 @@ export * from './player-game-summary.js';
 export * from './prediction-accuracy.js';
 export * from './daily-prediction-signals.js';
 export * from './notifications.js';
+export * from './model-performance-daily.js';
 
 export const ALL_TABLES = [
   featureStoreTable,
@@ -24,4 +26,5 @@ export const ALL_TABLES = [
   predictionAccuracyTable,
   dailyPredictionSignalsTable,
   notificationsTable,
+  modelPerformanceDailyTable,
 ] as const;
