@@ -87,11 +87,23 @@ describe.skipIf(!python || !haveModels)('V9 models: native evaluator == CatBoost
     expect(expected).toHaveLength(rows.length);
 
     const flat = Float64Array.from(rows.flat().map((v) => (Number.isNaN(v) ? v : Math.fround(v))));
-    for (const compiled of [true, false]) {
-      const got = new ObliviousEvaluator(model, file, { compiled }).predict(flat, rows.length);
+    const paths = [
+      { label: 'WebAssembly (default)', options: {} },
+      { label: 'generated JavaScript', options: { wasm: false } },
+      { label: 'interpreter', options: { compiled: false } },
+    ];
+    for (const { label, options } of paths) {
+      const evaluator = new ObliviousEvaluator(model, file, options);
+      const got = evaluator.predict(flat, rows.length);
       let mismatches = 0;
       for (let i = 0; i < rows.length; i++) if (got[i] !== expected[i]) mismatches++;
-      expect(mismatches, `${compiled ? 'compiled' : 'interpreter'}: rows differing from CatBoost`).toBe(0);
+      expect(mismatches, `${label}: rows differing from CatBoost`).toBe(0);
+      // One row at a time too (the worker's case; the WebAssembly path walks a single row differently).
+      const width = model.featureNames.length;
+      const one = new Float64Array(1);
+      let singleMismatches = 0;
+      for (let i = 0; i < rows.length; i++) if (evaluator.predict(flat.subarray(i * width, (i + 1) * width), 1, one)[0] !== expected[i]) singleMismatches++;
+      expect(singleMismatches, `${label}, one row at a time: rows differing from CatBoost`).toBe(0);
     }
   });
 });
