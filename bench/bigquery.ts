@@ -19,6 +19,7 @@ import { createBigQueryStorage, bigQueryClient } from '../src/storage/bigquery/i
 import { samplePredictionRow, sampleOutcomeRow } from '../src/storage/sample-rows.js';
 import { playerPropPredictionsTable, requestOutcomesTable, type AnyTable } from '../src/storage/tables/index.js';
 import type { InsertBatcherOptions } from '../src/storage/bigquery/insert-batcher.js';
+import { DEFAULT_DATASETS, datasetOf } from '../src/storage/bigquery/datasets.js';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
 process.env.GCE_METADATA_HOST = '127.0.0.1:1';
@@ -90,7 +91,7 @@ async function run(label: string, endpoint: string, projectId: string, batching:
   // Counted with one cheap query each (the emulator is slow at the storage's dedup reads).
   const count = async (table: AnyTable, key: string) => {
     const [rows] = await client.query({
-      query: `SELECT COUNT(DISTINCT ${key}) AS n FROM \`${projectId}.${table.dataset}.${table.name}\` WHERE STARTS_WITH(message_id, @prefix)`,
+      query: `SELECT COUNT(DISTINCT ${key}) AS n FROM \`${projectId}.${datasetOf(table, DEFAULT_DATASETS)}.${table.name}\` WHERE STARTS_WITH(message_id, @prefix)`,
       params: { prefix: `${runId}-` },
     });
     return Number((rows as Array<{ n: number }>)[0]!.n);
