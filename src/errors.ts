@@ -41,6 +41,12 @@ export const ERROR_CODES = {
   PW_ERR_NOTIFY: { message: 'Notification to %s failed: %s', retryable: true, status: 502 },
   // CLI
   PW_ERR_CLI_USAGE: { message: '%s', retryable: false, status: 400 },
+  // model operations (upload, list, promote, rollback, drift)
+  PW_ERR_GCS_PATH: { message: 'Invalid Cloud Storage %s: %s', retryable: false, status: 400 },
+  PW_ERR_MODEL_EXISTS: { message: 'Object %s already exists with other content: %s', retryable: false, status: 409 },
+  PW_ERR_MODEL_UPLOAD: { message: 'Cannot upload %s: %s', retryable: true, status: 503 },
+  PW_ERR_ROLLBACK: { message: 'Cannot roll back %s: %s', retryable: false, status: 409 },
+  PW_ERR_SERVICE: { message: 'Cannot query the deployed worker at %s: %s', retryable: true, status: 502 },
 } as const satisfies Record<string, { message: string; retryable: boolean; status: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -75,7 +81,9 @@ export function describeError(err: unknown): string {
   const parts = [err.message];
   let cause = (err as { cause?: unknown }).cause;
   for (let depth = 0; cause instanceof Error && depth < 3; depth++) {
-    parts.push(cause.message);
+    // A message that already quotes its cause (`cannot read x: ENOENT …`) prints it once.
+    const text = cause.message;
+    if (!parts.some((p) => p.includes(text.trim()))) parts.push(text);
     cause = (cause as { cause?: unknown }).cause;
   }
   return parts.join(': ').replace(/\s+/g, ' ');

@@ -8,6 +8,20 @@
  */
 import { parseFlags, requireDate } from '../args.js';
 import type { CliIo } from '../io.js';
+import type { CommandHelp } from '../help.js';
+
+const listHelp: CommandHelp = {
+  usage: 'predictions list --game-date YYYY-MM-DD [--system <id>] [--all]',
+  summary: 'Stored prediction rows as JSON lines: the current row per player and system, or every stored row with --all.',
+  flags: [
+    { flag: '--game-date <date>', text: 'the slate date (required)' },
+    { flag: '--system <id>', default: 'every system', text: 'only this system_id' },
+    { flag: '--all', default: 'off', text: 'include superseded rows (history)' },
+  ],
+  example: 'predictions list --game-date 2026-12-01 --system catboost_v9',
+};
+
+export const help: CommandHelp = { ...listHelp, usage: 'predictions list …', sub: { list: listHelp } };
 import { PwError } from '../../errors.js';
 import { cliConfig } from '../../jobs/cli-support.js';
 import { openStorage } from '../../storage/open.js';

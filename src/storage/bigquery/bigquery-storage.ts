@@ -37,6 +37,7 @@ import {
   type AnyTable,
   type RowOf,
 } from '../tables/index.js';
+import { bigQueryRegistryEvents, bigQueryRegistrySnapshot, type BigQueryTableAccess } from './registry-store.js';
 import { firstPerGroup, fromBigQueryRow, keyString, replaceDateScript, selectFrom, tableRef, upsertScript } from './sql.js';
 
 export interface BigQueryStorageOptions {
@@ -304,6 +305,15 @@ class BigQueryStorageImpl implements BigQueryStorage {
       )[0],
     record: (row) => this.merge(notificationsTable, [row]),
   };
+
+  /** The lifecycle tables (registry-store.ts) use this storage's own select and keyed merge. */
+  private readonly tableAccess: BigQueryTableAccess = {
+    project: () => this.opts.projectId,
+    select: (table, query) => this.select(table, query),
+    merge: (table, rows) => this.merge(table, rows),
+  };
+  registryEvents: Storage['registryEvents'] = bigQueryRegistryEvents(this.tableAccess);
+  registry: Storage['registry'] = bigQueryRegistrySnapshot(this.tableAccess);
 
   async ping(): Promise<void> {
     await this.run('PW_ERR_STORAGE_READ', this.location, { query: 'SELECT 1 AS ok' });

@@ -44,6 +44,7 @@ import {
 } from '../tables/index.js';
 import { lastPerKey } from '../keys.js';
 import { columnsOf, fromDuckDbRow, mergeSql, rowParams, selectFrom, stageDdl, stageName } from './values.js';
+import { duckDbRegistryEvents, duckDbRegistrySnapshot, type DuckDbTableAccess } from './registry-store.js';
 
 export interface DuckDbStorageOptions {
   /** A file path (its directory is created) or ':memory:'. */
@@ -448,6 +449,14 @@ class DuckDbStorage implements Storage {
       (await this.select(notificationsTable, 'game_date = CAST(? AS DATE) AND kind = ?', [gameDate, kind], [VARCHAR, VARCHAR], ''))[0],
     record: (row) => this.upsert(notificationsTable, [row]),
   };
+
+  /** The lifecycle tables (registry-store.ts) use this storage's own select and upsert. */
+  private readonly tableAccess: DuckDbTableAccess = {
+    select: (table, where, params, types, tail) => this.select(table, where, params, types, tail),
+    upsert: (table, rows) => this.upsert(table, rows),
+  };
+  registryEvents: Storage['registryEvents'] = duckDbRegistryEvents(this.tableAccess);
+  registry: Storage['registry'] = duckDbRegistrySnapshot(this.tableAccess);
 
   async ping(): Promise<void> {
     this.ensureOpen('PW_ERR_STORAGE_READ', 'ping');

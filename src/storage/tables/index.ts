@@ -6,6 +6,8 @@ import { playerGameSummaryTable } from './player-game-summary.js';
 import { predictionAccuracyTable } from './prediction-accuracy.js';
 import { dailyPredictionSignalsTable } from './daily-prediction-signals.js';
 import { notificationsTable } from './notifications.js';
+import { modelRegistryEventsTable } from './model-registry-events.js';
+import { modelRegistryTable } from './model-registry.js';
 
 export * from './define.js';
 export * from './feature-store.js';
@@ -15,6 +17,8 @@ export * from './player-game-summary.js';
 export * from './prediction-accuracy.js';
 export * from './daily-prediction-signals.js';
 export * from './notifications.js';
+export * from './model-registry-events.js';
+export * from './model-registry.js';
 
 export const ALL_TABLES = [
   featureStoreTable,
@@ -24,4 +28,6 @@ export const ALL_TABLES = [
   predictionAccuracyTable,
   dailyPredictionSignalsTable,
   notificationsTable,
+  modelRegistryEventsTable,
+  modelRegistryTable,
 ] as const;
