@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { PwError } from '../src/errors.js';
+import { parseGcsObject } from '../src/models/gcs-path.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -76,8 +77,23 @@ export const envSchema = z
     ALLOW_PAST_DATES: bool.default(false),
     /** Time zone that defines "today" for stale-message checks. */
     SLATE_TIME_ZONE: z.string().default('America/New_York'),
+
+    // --- model operations (CLI: registry promote/rollback, audit trail)
+    /** The Cloud Run service the printed champion commands update. */
+    CLOUD_RUN_SERVICE: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'a Cloud Run service name (lower-case letters, digits, -)').default('prediction-worker'),
+    /** Its region. */
+    CLOUD_RUN_REGION: z.string().regex(/^[a-z]+-[a-z]+\d+$/, 'a region such as us-west2').default('us-west2'),
+    /** Who the audit trail names as actor; default: the gcloud account, else user@host. */
+    AUDIT_ACTOR: z.string().optional(),
   })
   .superRefine((env, ctx) => {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(env.CATBOOST_V9_MODEL_PATH)) {
+      try {
+        parseGcsObject(env.CATBOOST_V9_MODEL_PATH, 'CATBOOST_V9_MODEL_PATH');
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['CATBOOST_V9_MODEL_PATH'], message: (err as Error).message });
+      }
+    }
     if (env.STORAGE_BACKEND === 'bigquery' && !env.GCP_PROJECT_ID) {
       ctx.addIssue({ code: 'custom', path: ['GCP_PROJECT_ID'], message: 'required when STORAGE_BACKEND=bigquery' });
     }

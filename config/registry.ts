@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { PwError } from '../src/errors.js';
 import { FEATURE_SETS } from '../src/features/contract.js';
+import { parseGcsObject } from '../src/models/gcs-path.js';
 
 export const CHAMPION_SYSTEM_ID = 'catboost_v9';
 
@@ -17,9 +18,22 @@ export const systemIdSchema = z
   .string()
   .regex(/^[a-z][a-z0-9_]{2,63}$/, 'system_id must be 3-64 chars of a-z, 0-9 and _ , starting with a letter');
 
+/** A model path: local, or a gs://bucket/object that Cloud Storage would accept (src/models/gcs-path.ts). */
+const modelPathSchema = z
+  .string()
+  .min(1)
+  .superRefine((path, ctx) => {
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return;
+    try {
+      parseGcsObject(path, 'model_path');
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  });
+
 export const registryEntrySchema = z
   .object({
-    model_path: z.string().min(1),
+    model_path: modelPathSchema,
     train_start: isoDate,
     train_end: isoDate,
     backtest_mae: z.number().nonnegative(),

@@ -40,7 +40,7 @@ const sha = (file: string) => createHash('sha256').update(readFileSync(join(REPO
 let out = '';
 let err = '';
 const io: CliIo = { out: (s) => void (out += s), err: (s) => void (err += s), env: {}, cwd: REPO_ROOT };
-const config = loadConfig({ PUSH_AUTH: 'off' });
+const config = loadConfig({ PUSH_AUTH: 'off', AUDIT_ACTOR: 'tester@example.com' });
 let tmp: string;
 let registryCopy: string;
 let envCopy: string;
@@ -269,11 +269,15 @@ describe.skipIf(!HAVE_MODELS)('registry', () => {
     expect(await registryCmd.run(['promote', GOOD, '--days', '3', '--to', '2026-02-12', ...files(), '--env-file', envCopy], io, deps())).toBe(0);
     expect(out).toContain('PASS  HR all 66.7% (N=90) >= champion 33.3% (N=90)');
     expect(out).toContain('PASS  matched decided bets 90 >= --min-n 50');
-    expect(out).toContain(
-      `gcloud run services update prediction-worker --region=us-west2 --update-env-vars=CATBOOST_V9_MODEL_PATH=${DEEP_FILE},CATBOOST_V9_MODEL_SHA256=${sha(DEEP_FILE)}`,
-    );
+    // A local path is not in the Cloud Run image: no command is printed for it, with the reason
+    // (issue 11: following the old printed command made the worker refuse its champion).
+    expect(out).not.toContain('gcloud run services update');
+    expect(out).toMatch(/NOT PRINTED: PW_ERR_GCS_PATH: .*'models\/catboost_v9_demo_deep\.cbm': a local path is not in the Cloud Run image/);
     expect(out).not.toContain('--set-env-vars=');
-    expect(readFileSync(envCopy, 'utf8')).toBe(BASE_ENV.replace(/^CATBOOST_V9_MODEL_PATH=.*$/m, `CATBOOST_V9_MODEL_PATH=${DEEP_FILE}`));
+    // The env file gets the path AND its sha256, together.
+    expect(readFileSync(envCopy, 'utf8')).toBe(
+      `${BASE_ENV.replace(/^CATBOOST_V9_MODEL_PATH=.*$/m, `CATBOOST_V9_MODEL_PATH=${DEEP_FILE}`)}CATBOOST_V9_MODEL_SHA256=${sha(DEEP_FILE)}\n`,
+    );
     const text = readFileSync(registryCopy, 'utf8');
     expect(parseRegistryText(text)[GOOD]!.enabled).toBe(false);
     expect(text).toContain('enabled: false, // Promoted 2026-02-13: now runs as catboost_v9; HR all 66.7% (N=90) vs 33.3% (N=90), 2026-02-10..2026-02-12');
