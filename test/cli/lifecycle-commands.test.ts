@@ -89,7 +89,7 @@ describe.skipIf(!HAVE_MODELS)('evaluate', () => {
     const registry = parseRegistryText(insertEntry(readFileSync(registryCopy, 'utf8'), snippetOf(out)));
     const entry = registry['catboost_v9_train1102_0131']!;
     expect(entry).toMatchObject({
-      model_path: 'gs://nba-props-platform-models/catboost/v9/monthly/catboost_v9_demo_deep.cbm',
+      model_path: `gs://nba-props-platform-models/catboost/v9/monthly/catboost_v9_demo_deep-${sha(DEEP_FILE)}.cbm`,
       train_start: '2025-11-02',
       train_end: '2026-01-31',
       eval_start: seeded.dates[0],
@@ -101,7 +101,8 @@ describe.skipIf(!HAVE_MODELS)('evaluate', () => {
     });
     expect(entry.backtest_n_edge_3plus).toBeGreaterThanOrEqual(50);
     expect(entry.backtest_hit_rate_edge_3plus).toBeGreaterThanOrEqual(60);
-    expect(out).toContain(`gsutil cp ${DEEP_FILE} gs://nba-props-platform-models/catboost/v9/monthly/catboost_v9_demo_deep.cbm`);
+    expect(out).toContain(`model upload ${DEEP_FILE} --bucket gs://nba-props-platform-models/catboost/v9/monthly/`);
+    expect(out).toContain(`creates gs://nba-props-platform-models/catboost/v9/monthly/catboost_v9_demo_deep-${sha(DEEP_FILE)}.cbm`);
     expect(out).toMatch(/Next steps\n1\. Upload:[^\n]*\n2\. Paste:[^\n]*\n3\. Deploy:[^\n]*\n4\. Compare:[^\n]*\n5\. Decide:/);
   });
 

@@ -13,6 +13,12 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseFlags, requireDate, requireFlag } from '../args.js';
 import type { CliIo } from '../io.js';
+import type { CommandHelp } from '../help.js';
+import { emitJson, comparisonJson } from '../json.js';
+import { cliActor } from '../actor.js';
+import { registryEvent } from '../../lifecycle/audit.js';
+import { parseGcsPrefix } from '../../models/gcs-path.js';
+import { writeFile } from 'node:fs/promises';
 import { PwError } from '../../errors.js';
 import { CHAMPION_SYSTEM_ID, systemIdSchema } from '../../../config/registry.js';
 import { FEATURE_SETS } from '../../features/contract.js';
@@ -26,7 +32,7 @@ import { formatComparison } from '../../grading/compare.js';
 import { allPass, trainEvalOverlap, type Gate } from '../../lifecycle/gates.js';
 import { runEvaluation } from '../../lifecycle/evaluate.js';
 import { defaultSystemId, nextSteps, registryModelPath, registrySnippet } from '../../lifecycle/snippet.js';
-import { parseRegistryText } from '../../lifecycle/registry-file.js';
+import { insertEntry, parseRegistryText } from '../../lifecycle/registry-file.js';
 
 export const DEFAULT_REGISTRY_FILE = 'config/monthly-models.ts';
 
@@ -36,7 +42,29 @@ export interface LifecycleDeps extends JobDeps {
 }
 
 const USAGE =
-  'usage: evaluate --model <file> --name <NAME> --train-start YYYY-MM-DD --train-end YYYY-MM-DD --eval-start YYYY-MM-DD --eval-end YYYY-MM-DD [--system-id ID] [--upload-path gs://…] [--baseline-mae X] [--force-snippet]';
+  'usage: evaluate --model <file> --name <NAME> --train-start YYYY-MM-DD --train-end YYYY-MM-DD --eval-start YYYY-MM-DD --eval-end YYYY-MM-DD [--system-id ID] [--upload-path gs://…/] [--baseline-mae X] [--force-snippet] [--add [--reason …]] [--json]';
+
+export const help: CommandHelp = {
+  usage: USAGE.slice('usage: '.length),
+  summary:
+    "Backtest a new model on the eval dates against the champion's book lines: comparison, tier biases and gates; when every gate passes, the paste-ready MONTHLY_MODELS entry. The verdict is recorded in the audit trail (model_registry_events). Exit 0 = all gates passed.",
+  flags: [
+    { flag: '--model <file>', text: 'the model file (local or gs://) (required)' },
+    { flag: '--name <NAME>', text: 'description of the experiment (required)' },
+    { flag: '--train-start/--train-end <date>', text: 'training window (required; must end before --eval-start)' },
+    { flag: '--eval-start/--eval-end <date>', text: 'evaluation window (required)' },
+    { flag: '--system-id <id>', default: 'catboost_v9_train<MMDD>_<MMDD>', text: 'the registry key' },
+    { flag: '--upload-path <gs://bucket/folder/>', default: 'the local file', text: "where `model upload` puts it: the entry's model_path is the exact content-addressed object" },
+    { flag: '--baseline-mae <x>', default: "the champion's MAE", text: 'MAE bar' },
+    { flag: '--force-snippet', default: 'off', text: 'print the entry although gates fail (marked as failing)' },
+    { flag: '--add', default: 'off', text: 'also insert the entry into --registry-file (gates must pass, or --force-snippet with --reason); recorded as entry_added' },
+    { flag: '--reason <text>', text: 'why, for a forced --add' },
+    { flag: '--registry-file <path>', default: DEFAULT_REGISTRY_FILE, text: 'the MONTHLY_MODELS registry' },
+    { flag: '--json', text: 'one JSON document (docs/cli-json.md, kind "evaluate")' },
+  ],
+  example:
+    'evaluate --model models/m.cbm --name DEEP --train-start 2025-11-02 --train-end 2026-01-31 --eval-start 2026-02-01 --eval-end 2026-02-14 --upload-path gs://nba-props-platform-models/catboost/v9/monthly/',
+};
 
 /** Open storage read-only unless injected; always closed when we opened it. */
 export async function withReadOnlyStorage<T>(deps: JobDeps, config: NonNullable<JobDeps['config']>, fn: (s: Storage) => Promise<T>): Promise<T> {
@@ -70,7 +98,15 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
     'baseline-mae': { type: 'string' },
     'force-snippet': { type: 'boolean', default: false },
     'registry-file': { type: 'string', default: DEFAULT_REGISTRY_FILE },
+    add: { type: 'boolean', default: false },
+    reason: { type: 'string' },
+    json: { type: 'boolean', default: false },
   });
+  // Where the model will be uploaded: a gs:// folder, validated before anything else is read.
+  if (values['upload-path'] !== undefined) parseGcsPrefix(values['upload-path'], '--upload-path');
+  if (values.add && values['force-snippet'] && !(typeof values.reason === 'string' && values.reason.trim())) {
+    throw new PwError('PW_ERR_CLI_USAGE', undefined, '--add with --force-snippet adds an entry whose gates failed: say why with --reason');
+  }
   if (values.model === undefined && values.name === undefined) throw new PwError('PW_ERR_CLI_USAGE', undefined, USAGE);
   const file = requireFlag(values.model, 'model');
   const name = requireFlag(values.name, 'name');
@@ -114,7 +150,7 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
   // A key already in the registry would paste as a duplicate key (the original's duplicate check).
   const registryFile = String(values['registry-file']);
   const registryText = await readFile(resolve(io.cwd, registryFile), 'utf8').catch(() => undefined);
-  if (registryText !== undefined && systemId in parseRegistryText(registryText)) {
+  if (registryText !== undefined && systemId in parseRegistryText(registryText, registryFile)) {
     throw new PwError('PW_ERR_CLI_USAGE', undefined, `'${systemId}' is already in ${registryFile}; pass --system-id with a new name (e.g. ${systemId}_b)`);
   }
 
@@ -164,9 +200,38 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
     const passed = allPass(result.gates);
     const failed = result.gates.filter((g) => !g.pass).map((g) => g.name);
     out.push(passed ? `ALL ${result.gates.length} GATES PASSED` : `GATES FAILED: do not deploy this model (${failed.join(', ')})`, '');
+    const modelPath = registryModelPath(file, values['upload-path'], predictor.sha256);
+
+    // The verdict goes into the audit trail, pass or fail.
+    const actor = await cliActor(io, config);
+    const evaluated = registryEvent({
+      action: 'evaluate',
+      actor,
+      systemId,
+      now,
+      to: { path: modelPath, sha256: predictor.sha256 },
+      verdict: passed ? `PASS: all ${result.gates.length} gates` : `FAIL: ${failed.join(', ')}`,
+      metrics: {
+        eval_start: evalStart,
+        eval_end: evalEnd,
+        train_start: trainStart,
+        train_end: trainEnd,
+        matched_rows: c.matchedRows,
+        mae: c.challenger.mae_points,
+        champion_mae: c.champion.mae_points,
+        hit_rate_all_pct: c.challenger.all.hit_rate_pct,
+        n_decided: c.challenger.all.n_decided,
+        hit_rate_edge_3plus_pct: c.challenger.edge_3plus.hit_rate_pct,
+        n_edge_3plus: c.challenger.edge_3plus.n_decided,
+        gates: result.gates.map((g) => ({ name: g.name, value: g.value, pass: g.pass })),
+      },
+      registryFile,
+    });
+    const events = [evaluated];
+    let snippetText: string | null = null;
+    let added = false;
 
     if (passed || values['force-snippet']) {
-      const modelPath = registryModelPath(file, values['upload-path']);
       const snippet = registrySnippet(
         {
           systemId,
@@ -184,7 +249,27 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
         },
         passed ? [] : [`GATES FAILED (${failed.join(', ')}): printed by --force-snippet; shadow only, never promote`],
       );
+      snippetText = snippet;
+      if (values.add) {
+        const current = await readFile(resolve(io.cwd, registryFile), 'utf8');
+        await writeFile(resolve(io.cwd, registryFile), insertEntry(current, snippet));
+        added = true;
+        events.push(
+          registryEvent({
+            action: 'entry_added',
+            actor,
+            systemId,
+            now,
+            to: { path: modelPath, sha256: predictor.sha256 },
+            verdict: passed ? 'PASS' : `FAIL (${failed.join(', ')})`,
+            forced: !passed,
+            reason: typeof values.reason === 'string' ? values.reason : undefined,
+            registryFile,
+          }),
+        );
+      }
       out.push(
+        ...(added ? [`ADDED to ${registryFile} (enabled: true):`] : []),
         passed
           ? `MONTHLY_MODELS entry (paste into ${registryFile})`
           : `MONTHLY_MODELS entry (paste into ${registryFile}) -- GATES FAILED, printed only because of --force-snippet`,
@@ -192,7 +277,32 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
         nextSteps({ systemId, file, modelPath, registryFile }),
       );
     }
-    io.out(out.join('\n'));
+    const { openStorage } = await import('../../storage/open.js');
+    if (deps.storage) for (const e of events) await deps.storage.registryEvents.append(e);
+    else {
+      const storage = await openStorage(config);
+      try {
+        for (const e of events) await storage.registryEvents.append(e);
+      } finally {
+        await storage.close();
+      }
+    }
+    if (values.json) {
+      emitJson(io, 'evaluate', {
+        system_id: systemId,
+        name,
+        model: { file, model_path: modelPath, sha256: predictor.sha256, tree_count: predictor.treeCount, feature_count: predictor.featureNames.length, engine: predictor.engine },
+        train: { start: trainStart, end: trainEnd },
+        eval: { start: evalStart, end: evalEnd, dates: result.dates.length },
+        comparison: comparisonJson(c),
+        tiers: result.tiers,
+        gates: result.gates,
+        passed,
+        snippet: snippetText,
+        added,
+        event_ids: events.map((e) => e.event_id),
+      });
+    } else io.out(out.join('\n'));
     return passed ? 0 : 1;
   } finally {
     await predictor.close();
