@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { PwError } from '../src/errors.js';
 import { FEATURE_SETS } from '../src/features/contract.js';
 import { parseGcsObject } from '../src/models/gcs-path.js';
+import { trainedBefore } from '../src/lifecycle/windows.js';
 
 export const CHAMPION_SYSTEM_ID = 'catboost_v9';
 
@@ -30,6 +31,24 @@ const modelPathSchema = z
       ctx.addIssue({ code: 'custom', message: (err as Error).message });
     }
   });
+/**
+ * The deployment-gate outcome `evaluate` recorded for the entry (issue 12: gates as data, so
+ * `registry promote` can refuse an entry whose gates failed). `training_window` says whether the
+ * window was read from the model file's own lineage (`verified`) or only declared on the command
+ * line (`unverified`). `previous_champion` marks the shadow entry a promotion creates for the
+ * champion it replaced (its gates were passed when it was promoted).
+ */
+export const gateRecordSchema = z
+  .object({
+    outcome: z.enum(['passed', 'failed', 'previous_champion']),
+    evaluated_on: isoDate,
+    failed: z.array(z.string()).default([]),
+    training_window: z.enum(['verified', 'unverified']),
+  })
+  .strict()
+  .refine((g) => (g.outcome === 'failed') === g.failed.length > 0, { message: "a 'failed' outcome lists the failed gates, and only then", path: ['failed'] });
+
+export type GateRecord = z.output<typeof gateRecordSchema>;
 
 export const registryEntrySchema = z
   .object({
@@ -46,10 +65,13 @@ export const registryEntrySchema = z
     feature_set: z.enum(Object.keys(FEATURE_SETS) as [keyof typeof FEATURE_SETS]).default('v9'),
     eval_start: isoDate.optional(),
     eval_end: isoDate.optional(),
+    gates: gateRecordSchema.optional(),
+    /** Shadow entries created by a promotion: run until this date, then retire (registry list flags it). */
+    shadow_until: isoDate.optional(),
   })
   .strict()
   .refine((e) => e.train_start <= e.train_end, { message: 'train_start is after train_end', path: ['train_end'] })
-  .refine((e) => !e.eval_start || e.train_end < e.eval_start, {
+  .refine((e) => !e.eval_start || trainedBefore(e.train_end, e.eval_start), {
     message: 'training window overlaps the evaluation window (train_end must be before eval_start)',
     path: ['eval_start'],
   });

@@ -32,5 +32,6 @@ export function comparisonJson(c: ModelComparison): Record<string, unknown> {
     hit_rate_diff_pp: c.hitRateDiffPp,
     verdict: c.verdict,
     verdict_text: c.verdictText,
+    decision: c.decision,
   };
 }

@@ -39,27 +39,23 @@ describe('compareModels', () => {
     expect(c.disagreements.challenger.hit_rate_pct).toBe(100);
     expect(c.disagreements.champion.hit_rate_pct).toBe(0);
     expect(c.hitRateDiffPp).toBe(50);
-    expect(c.verdict).toBe('CHALLENGER BETTER');
-    expect(c.verdictText).toContain('75.0% (N=4) vs 25.0% (N=4)');
+    // one game day: the verdict rule (src/lifecycle/verdict.ts) decides nothing yet
+    expect(c.verdict).toBe('NOT YET DECIDED');
+    expect(c.decision.matchedRows).toBe(4);
+    expect(c.decision.disagreement).toMatchObject({ n: 2, challengerWins: 2 });
+    expect(c.verdictText).toContain('75.0% (N=4) vs catboost_v9 25.0% (N=4)');
     expect(c.challenger.edge_3plus.n_decided).toBe(4);
     // champion edges on matched rows: +4.5, +3.5, -5.5, +4.5 -> PVL 1.75
     expect(c.champion.mean_pvl_points).toBeCloseTo(1.75, 10);
     const text = formatComparison(c);
     expect(text).toContain('HR edge 3+');
-    expect(text).toContain('CHALLENGER BETTER');
+    expect(text).toContain('VERDICT: NOT YET DECIDED');
   });
 
-  it('TIE within 1 pp, CHAMPION BETTER when behind', () => {
-    const tie = compareModels(graded([{ player: 'a', champ: 15, chal: 16 }]), opts);
-    expect(tie.verdict).toBe('TIE');
-    const behind = compareModels(graded([{ player: 'a', champ: 15, chal: 25 }]), opts);
-    expect(behind.verdict).toBe('CHAMPION BETTER');
-  });
-
-  it('NO DATA when nothing matches', () => {
+  it('nothing matched: N = 0 and no verdict', () => {
     const c = compareModels(graded([{ player: 'a', champ: 15 }]), opts);
     expect(c.matchedRows).toBe(0);
-    expect(c.verdict).toBe('NO DATA');
+    expect(c.verdict).toBe('NOT YET DECIDED');
     expect(c.hitRateDiffPp).toBeNull();
   });
 });

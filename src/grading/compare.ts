@@ -7,8 +7,10 @@
  */
 import type { PredictionAccuracyRow } from '../storage/tables/prediction-accuracy.js';
 import { computeMetrics, fmt, type BetRecord, type GradedMetrics } from '../metrics/metrics.js';
+import { decideVerdict, formatVerdict, matchGradedRows, type Verdict, type VerdictLabel, type VerdictOptions } from '../lifecycle/verdict.js';
 
-export type CompareVerdict = 'CHALLENGER BETTER' | 'CHAMPION BETTER' | 'TIE' | 'NO DATA';
+/** The verdict label of src/lifecycle/verdict.ts (the one verdict rule). */
+export type CompareVerdict = VerdictLabel;
 
 export interface ModelComparison {
   challengerId: string;
@@ -27,16 +29,10 @@ export interface ModelComparison {
   /** challenger HR all - champion HR all, percentage points (null without decided bets). */
   hitRateDiffPp: number | null;
   verdict: CompareVerdict;
-  /** One line with the verdict, both hit rates and both N. */
+  /** The full verdict (intervals, N of every figure, bets needed): src/lifecycle/verdict.ts. */
+  decision: Verdict;
+  /** The verdict block as text (formatVerdict). */
   verdictText: string;
-}
-
-/** HR differences smaller than this (percentage points) are a TIE. */
-export const TIE_MARGIN_PP = 1;
-
-function matchKey(r: PredictionAccuracyRow): string | null {
-  // only rows with a real book line can be matched (the line is part of the key)
-  return r.line_value == null ? null : `${r.game_date}|${r.game_id}|${r.player_lookup}|${r.line_value}`;
 }
 
 function hr(rec: BetRecord): string {
@@ -45,22 +41,13 @@ function hr(rec: BetRecord): string {
 
 export function compareModels(
   rows: readonly PredictionAccuracyRow[],
-  options: { challengerId: string; championId: string; fromDate: string; toDate: string },
+  options: { challengerId: string; championId: string; fromDate: string; toDate: string; verdict?: VerdictOptions },
 ): ModelComparison {
   const { challengerId, championId } = options;
   const chal = rows.filter((r) => r.system_id === challengerId);
   const champ = rows.filter((r) => r.system_id === championId);
-  const champByKey = new Map<string, PredictionAccuracyRow>();
-  for (const r of champ) {
-    const k = matchKey(r);
-    if (k) champByKey.set(k, r);
-  }
-  const pairs: Array<[PredictionAccuracyRow, PredictionAccuracyRow]> = [];
-  for (const r of chal) {
-    const k = matchKey(r);
-    const other = k ? champByKey.get(k) : undefined;
-    if (other) pairs.push([r, other]);
-  }
+  const matched = matchGradedRows(rows, { challengerId, championId });
+  const pairs: Array<[PredictionAccuracyRow, PredictionAccuracyRow]> = matched.map((p) => [p.challenger, p.champion]);
   const challenger = computeMetrics(pairs.map((p) => p[0]));
   const champion = computeMetrics(pairs.map((p) => p[1]));
 
@@ -74,15 +61,7 @@ export function compareModels(
 
   const a = challenger.all.hit_rate_pct;
   const b = champion.all.hit_rate_pct;
-  const diff = a == null || b == null ? null : a - b;
-  const verdict: CompareVerdict =
-    diff == null ? 'NO DATA' : Math.abs(diff) < TIE_MARGIN_PP ? 'TIE' : diff > 0 ? 'CHALLENGER BETTER' : 'CHAMPION BETTER';
-  const verdictText =
-    verdict === 'NO DATA'
-      ? `NO DATA: ${pairs.length} matched rows, no decided bets on one side (grading runs the day after the games)`
-      : `${verdict}: HR all ${hr(challenger.all)} vs ${hr(champion.all)}, ${diff! >= 0 ? '+' : ''}${fmt(diff, 1)} pp; ` +
-        `edge 3+ ${hr(challenger.edge_3plus)} vs ${hr(champion.edge_3plus)}; ` +
-        `MAE ${fmt(challenger.mae_points, 2)} vs ${fmt(champion.mae_points, 2)}`;
+  const decision = decideVerdict(matched, { challengerId, championId }, options.verdict);
 
   return {
     challengerId,
@@ -96,9 +75,10 @@ export function compareModels(
     challenger,
     champion,
     disagreements,
-    hitRateDiffPp: diff,
-    verdict,
-    verdictText,
+    hitRateDiffPp: a == null || b == null ? null : a - b,
+    verdict: decision.verdict,
+    decision,
+    verdictText: formatVerdict(decision).join('\n'),
   };
 }
 

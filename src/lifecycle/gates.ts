@@ -17,7 +17,6 @@ import {
   type GradedMetrics,
   type GradedRowForMetrics,
 } from '../metrics/metrics.js';
-import { addDays } from '../jobs/format.js';
 
 export const GATE_LIMITS = {
   /** Edge-3+ hit rate must be at least this, percent. */
@@ -47,28 +46,8 @@ export interface Gate {
 
 // --- overlap guard --------------------------------------------------------------------------
 
-export interface OverlapResult {
-  /** Eval dates the training window also covers (empty = no overlap). */
-  overlapDays: number;
-  overlapFrom?: string;
-  overlapTo?: string;
-  /** One line each: the two ways to fix it. */
-  fix?: string;
-}
-
-/** Training must end strictly before evaluation starts. Dates are YYYY-MM-DD. */
-export function trainEvalOverlap(w: { trainStart: string; trainEnd: string; evalStart: string; evalEnd: string }): OverlapResult {
-  if (w.trainEnd < w.evalStart) return { overlapDays: 0 };
-  const from = w.trainStart > w.evalStart ? w.trainStart : w.evalStart;
-  const to = w.trainEnd < w.evalEnd ? w.trainEnd : w.evalEnd;
-  const days = to >= from ? Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1 : 0;
-  return {
-    overlapDays: days,
-    overlapFrom: from,
-    overlapTo: to,
-    fix: `use --train-end ${addDays(w.evalStart, -1)} (train ends the day before eval starts) or --eval-start ${addDays(w.trainEnd, 1)}`,
-  };
-}
+// One home for the train/eval rule: src/lifecycle/windows.ts (re-exported for the gate callers).
+export { trainEvalOverlap, type OverlapResult } from './windows.js';
 
 // --- tiers ----------------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ const input: SnippetInput = {
   nEdge3: 57,
   description: "MY_EXPERIMENT — Bob's \"extended\" window \\ 42d",
   sha256: 'ab'.repeat(32),
+  gates: { outcome: 'passed', evaluated_on: '2026-02-09', failed: [], training_window: 'verified' },
 };
 
 const dirs: string[] = [];

@@ -6,7 +6,7 @@
  * steps of the guide's lifecycle. Pure: the caller supplies every number.
  */
 import { uploadPathFor } from '../models/artifacts.js';
-import type { RegistryEntryInput } from '../../config/registry.js';
+import type { GateRecord, RegistryEntryInput } from '../../config/registry.js';
 
 /** `catboost_v9_train<MMDD>_<MMDD>` from the training window (the guide's naming convention). */
 export function defaultSystemId(trainStart: string, trainEnd: string): string {
@@ -38,6 +38,8 @@ export interface SnippetInput {
   nEdge3: number;
   description: string;
   sha256: string;
+  /** The gate outcome and evaluation date, recorded in the entry (registry promote reads it). */
+  gates: GateRecord;
 }
 
 const round = (x: number | null, dp: number) => (x == null ? 0 : Number(x.toFixed(dp)));
@@ -58,6 +60,7 @@ export function registryEntryFor(s: SnippetInput): RegistryEntryInput {
     description: s.description,
     sha256: s.sha256,
     feature_set: 'v9',
+    gates: { ...s.gates, failed: [...s.gates.failed] },
   };
 }
 
@@ -91,6 +94,10 @@ export function registrySnippet(s: SnippetInput, note: readonly string[] = []): 
     ['description', tsString(e.description)],
     ['sha256', tsString(e.sha256!)],
     ['feature_set', tsString('v9')],
+    [
+      'gates',
+      `{ outcome: ${tsString(s.gates.outcome)}, evaluated_on: ${tsString(s.gates.evaluated_on)}, failed: [${s.gates.failed.map(tsString).join(', ')}], training_window: ${tsString(s.gates.training_window)} }`,
+    ],
   ];
   return [
     ...note.map((n) => `  // ${n.replace(/[\r\n]+/g, ' ')}`),

@@ -104,6 +104,14 @@ export function emptyBetRecord(): BetRecord {
   return { n_bets: 0, n_decided: 0, wins: 0, losses: 0, pushes: 0, voids: 0, hit_rate_pct: null };
 }
 
+/**
+ * One graded row's contribution to a hit rate: decided = 1 for WIN or LOSS (the denominator),
+ * win = 1 for WIN. Pushes, voids and non-bets contribute 0 to both (the definitions above).
+ */
+export function hitRateTerms(outcome: PredictionAccuracyRow['outcome']): { win: 0 | 1; decided: 0 | 1 } {
+  return outcome === 'WIN' ? { win: 1, decided: 1 } : outcome === 'LOSS' ? { win: 0, decided: 1 } : { win: 0, decided: 0 };
+}
+
 function addOutcome(rec: BetRecord, outcome: PredictionAccuracyRow['outcome']): void {
   if (outcome === 'WIN') rec.wins++;
   else if (outcome === 'LOSS') rec.losses++;

@@ -29,12 +29,13 @@ import { gradePredictions } from '../../src/grading/grade.js';
 import { insertEntry, parseRegistryText } from '../../src/lifecycle/registry-file.js';
 import { registrySnippet } from '../../src/lifecycle/snippet.js';
 import { buildApp } from '../../src/worker/app.js';
+import { pino } from 'pino';
 import { CHAMPION_FILE, DEEP_FILE, REPO_ROOT } from '../helpers/lifecycle-seed.js';
 import { actualRow, predictionRow } from '../helpers/post-game-rows.js';
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(join(REPO_ROOT, file))).digest('hex');
 const GOOD = 'catboost_v9_train1102_0131';
-const DATES = ['2026-02-10', '2026-02-11', '2026-02-12'];
+const DATES = ['2026-02-05', '2026-02-06', '2026-02-07', '2026-02-08', '2026-02-09', '2026-02-10', '2026-02-11', '2026-02-12'];
 const BUCKET = 'pw-models-test';
 const CHAMP_GS = `gs://${BUCKET}/catboost/v9/catboost_v9_demo_champion-${sha(CHAMPION_FILE)}.cbm`;
 const DEEP_GS = `gs://${BUCKET}/catboost/v9/catboost_v9_demo_deep-${sha(DEEP_FILE)}.cbm`;
@@ -51,7 +52,7 @@ beforeEach(() => {
   return () => rmSync(tmp, { recursive: true, force: true });
 });
 
-/** Accuracy rows where GOOD beats the champion 2:1 on 90 matched bets (as in lifecycle-commands). */
+/** Accuracy rows where GOOD beats the champion 2:1 on 30 matched bets a day for 8 days (as in lifecycle-commands). */
 async function seedComparison(storage: Storage): Promise<void> {
   for (const date of DATES) {
     const preds = [];
@@ -70,6 +71,7 @@ function entry(id: string, modelPath: string, file: string): string {
   return registrySnippet({
     systemId: id, modelPath, trainStart: '2025-11-02', trainEnd: '2026-01-31', evalStart: '2026-02-01', evalEnd: '2026-02-08',
     maePoints: 4.5, hitRateAllPct: 56, hitRateEdge3Pct: 62, nEdge3: 55, description: `${id} test entry`, sha256: sha(file),
+    gates: { outcome: 'passed', evaluated_on: '2026-02-09', failed: [], training_window: 'verified' },
   });
 }
 
@@ -265,7 +267,7 @@ describe('promotion and rollback that cannot break the champion', () => {
   });
 
   it('promote prints the exact Cloud Run command (gs:// path AND sha256, region from config), audits, and rollback restores the exact previous path and sha256', async () => {
-    expect(await registryCmd.run(['promote', GOOD, '--days', '3', '--to', '2026-02-12', ...files()], io(), deps())).toBe(0);
+    expect(await registryCmd.run(['promote', GOOD, '--to', '2026-02-12', ...files()], io(), deps())).toBe(0);
     const cmd = `gcloud run services update prediction-worker --region=us-east4 --update-env-vars=CATBOOST_V9_MODEL_PATH=${DEEP_GS},CATBOOST_V9_MODEL_SHA256=${sha(DEEP_FILE)}`;
     expect(out).toContain(cmd);
     // The rollback hint carries the previous sha256 (it used to give the path only: a 503 outage).
@@ -278,7 +280,7 @@ describe('promotion and rollback that cannot break the champion', () => {
       action: 'promote', actor: 'ops@example.com', system_id: GOOD, forced: false,
       from_path: CHAMP_GS, from_sha256: sha(CHAMPION_FILE), to_path: DEEP_GS, to_sha256: sha(DEEP_FILE),
     });
-    expect(JSON.parse(promoted!.metrics!)).toMatchObject({ challenger_hit_rate_all_pct: expect.closeTo(66.67, 1), champion_n_decided: 90 });
+    expect(JSON.parse(promoted!.metrics!)).toMatchObject({ challenger_hit_rate_all_pct: expect.closeTo(66.67, 1), champion_n_decided: 240 });
 
     out = '';
     expect(await registryCmd.run(['rollback', '--reason', 'HR fell on day one', ...files()], io(), deps({ now: '2026-02-14T15:00:00Z' }))).toBe(0);
@@ -294,7 +296,7 @@ describe('promotion and rollback that cannot break the champion', () => {
   });
 
   it('rollback checks the previous object first: gone or changed bytes refuse, and nothing moves', async () => {
-    await registryCmd.run(['promote', GOOD, '--days', '3', '--to', '2026-02-12', ...files()], io(), deps());
+    await registryCmd.run(['promote', GOOD, '--to', '2026-02-12', ...files()], io(), deps());
     const envAfterPromote = readFileSync(envFile, 'utf8');
     objects[CHAMP_GS.slice(`gs://${BUCKET}/`.length)] = Buffer.from('overwritten in place');
     const changed = await registryCmd.run(['rollback', '--reason', 'x', ...files()], io(), deps()).catch((e: unknown) => e);
@@ -314,7 +316,7 @@ describe('promotion and rollback that cannot break the champion', () => {
 
   it('a local model path gets no Cloud Run command, with the reason; retire and forced promote are audited with their reason', async () => {
     writeFileSync(registryFile, insertEntry(`export const MONTHLY_MODELS = {};\n`, entry(GOOD, DEEP_FILE, DEEP_FILE)));
-    await registryCmd.run(['promote', GOOD, '--days', '3', '--to', '2026-02-12', '--min-n', '1000', '--force', '--reason', 'season starts tomorrow', ...files()], io(), deps());
+    await registryCmd.run(['promote', GOOD, '--to', '2026-02-12', '--min-n', '1000', '--force', '--reason', 'season starts tomorrow', ...files()], io(), deps());
     expect(out).not.toContain(`CATBOOST_V9_MODEL_PATH=${DEEP_FILE},`);
     expect(out).toContain('NOT PRINTED: PW_ERR_GCS_PATH');
     expect(out).toContain('a local path is not in the Cloud Run image');
@@ -346,12 +348,12 @@ describe('registry check --service-url: the drift check against a running worker
     const before = readFileSync(envFile, 'utf8');
     const cfg = () => loadConfig({ ...(parseEnv(readFileSync(envFile, 'utf8')) as Record<string, string>), AUDIT_ACTOR: 't', LOG_LEVEL: 'silent' });
     const store = new ModelStore({ cwd: REPO_ROOT, cacheDir: join(tmp, 'cache') });
-    await registryCmd.run(['promote', GOOD, '--days', '3', '--to', '2026-02-12', '--registry-file', registryFile, '--env-file', envFile], io(), { storage, store, config: cfg(), now: new Date('2026-02-13T15:00:00Z') });
+    await registryCmd.run(['promote', GOOD, '--to', '2026-02-12', '--registry-file', registryFile, '--env-file', envFile], io(), { storage, store, config: cfg(), now: new Date('2026-02-13T15:00:00Z') });
     expect(cfg().CATBOOST_V9_MODEL_PATH).toBe(DEEP_FILE);
 
     // The worker as `npm start` runs it: config from the same env file.
     const workerStorage = await openDuckDbStorage({ path: ':memory:' });
-    const app = buildApp({ config: cfg(), storage: workerStorage, logger: false });
+    const app = buildApp({ config: cfg(), storage: workerStorage, logger: pino({ level: 'silent' }) });
     try {
       await app.listen({ host: '127.0.0.1', port: 0 });
       const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -246,6 +246,7 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
           nEdge3: c.challenger.edge_3plus.n_decided,
           description: name,
           sha256: predictor.sha256,
+          gates: { outcome: passed ? 'passed' : 'failed', evaluated_on: now.toISOString().slice(0, 10), failed, training_window: 'unverified' },
         },
         passed ? [] : [`GATES FAILED (${failed.join(', ')}): printed by --force-snippet; shadow only, never promote`],
       );

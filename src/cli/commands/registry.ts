@@ -36,6 +36,8 @@ import { addDays, renderTable } from '../../jobs/format.js';
 import { fmt, type BetRecord } from '../../metrics/metrics.js';
 import { compareModels, formatComparison } from '../../grading/compare.js';
 import { disableEntry, getEnvVar, parseRegistryText, setEnvVar } from '../../lifecycle/registry-file.js';
+import { comparisonWindow } from '../../lifecycle/windows.js';
+import { PROMOTION_DEFAULTS, decidePromotion } from '../../lifecycle/promotion.js';
 import { championHistory, eventsFor, historyRows, registryEvent, rollbackTarget, type EventInput } from '../../lifecycle/audit.js';
 import { championUpdateCommand } from '../../lifecycle/cloud-run.js';
 import { registrySnapshotRows } from '../../lifecycle/registry-sync.js';
@@ -79,16 +81,18 @@ const SUB_HELP = {
     example: 'registry retire catboost_v9_demo_q43 --reason "UNDER-only bias, PVL -1.3"',
   },
   promote: {
-    usage: 'registry promote <system_id> [--days 7] [--to YYYY-MM-DD] [--min-n 50] [--force --reason "<text>"] [--dry-run]',
+    usage: 'registry promote <system_id> [--from YYYY-MM-DD | --days N] [--to YYYY-MM-DD] [--min-n N] [--min-days N] [--force --reason "<text>"] [--dry-run]',
     summary:
-      'Re-check the live comparison; when it passes print the exact Cloud Run command (gs:// path and sha256), point the env file at the model, disable the entry and record the promotion with the replaced champion (what rollback restores).',
+      'Decide by the promotion rules (src/lifecycle/promotion.ts: verdict, gates, game days, bets); when allowed print the exact Cloud Run command (gs:// path and sha256), point the env file at the model, disable the entry and record the promotion with the replaced champion (what rollback restores).',
     flags: [
       REGISTRY_FILE_FLAG,
-      { flag: '--days <n>', default: '7', text: 'comparison window, game dates' },
+      { flag: '--from <date>', default: "the day after the challenger's training ends", text: 'first date of the comparison window' },
+      { flag: '--days <n>', text: 'instead of --from: the last n days ending --to' },
       { flag: '--to <date>', default: 'today in SLATE_TIME_ZONE', text: 'last date of the window' },
-      { flag: '--min-n <n>', default: '50', text: 'matched decided bets required' },
-      { flag: '--force', default: 'off', text: 'promote although the criteria fail (recorded as FORCED)' },
-      { flag: '--reason <text>', text: 'why (recorded; expected with --force)' },
+      { flag: '--min-n <n>', default: String(PROMOTION_DEFAULTS.minMatchedBets), text: 'matched decided bets required' },
+      { flag: '--min-days <n>', default: String(PROMOTION_DEFAULTS.minGradedDays), text: 'graded game days required' },
+      { flag: '--force', default: 'off', text: 'promote although the rules fail (needs --reason; recorded as FORCED)' },
+      { flag: '--reason <text>', text: 'why (recorded in the registry comment and the audit trail)' },
       { flag: '--dry-run', default: 'off', text: 'print, change nothing, record nothing' },
     ],
     example: 'registry promote catboost_v9_demo_deep --days 14',
@@ -390,9 +394,11 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
     argv,
     {
       ...COMMON,
-      days: { type: 'string', default: '7' },
+      days: { type: 'string' },
+      from: { type: 'string' },
       to: { type: 'string' },
-      'min-n': { type: 'string', default: '50' },
+      'min-n': { type: 'string', default: String(PROMOTION_DEFAULTS.minMatchedBets) },
+      'min-days': { type: 'string', default: String(PROMOTION_DEFAULTS.minGradedDays) },
       force: { type: 'boolean', default: false },
       reason: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
@@ -400,10 +406,12 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
     true,
   );
   if (positionals.length !== 1) throw usage('promote takes exactly one system_id');
-  const days = Number(values.days);
-  if (!Number.isInteger(days) || days < 1) throw usage(`--days must be a positive whole number, got '${values.days}'`);
+  const days = values.days === undefined ? undefined : Number(values.days);
+  if (days !== undefined && (!Number.isInteger(days) || days < 1)) throw usage(`--days must be a positive whole number, got '${values.days}'`);
   const minN = Number(values['min-n']);
   if (!Number.isInteger(minN) || minN < 0) throw usage(`--min-n must be a whole number, got '${values['min-n']}'`);
+  const minDays = Number(values['min-days']);
+  if (!Number.isInteger(minDays) || minDays < 1) throw usage(`--min-days must be a positive whole number, got '${values['min-days']}'`);
   const registryFile = String(values['registry-file']);
   const envFile = envFileOf(io);
   const text = await readText(io, registryFile);
@@ -411,51 +419,44 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
   const config = deps.config ?? cliConfig(io);
   const date = today(deps, config);
 
-  // Window: the last N days ending --to, never reaching into the challenger's training window
-  // (incident 10.7: a promotion check on the training games would flatter it).
+  // The window: since training ended (or --from / --days), never on training days (src/lifecycle/windows.ts).
   const toDate = values.to === undefined ? date : requireDate(values.to, 'to');
-  let fromDate = addDays(toDate, -(days - 1));
-  const notes: string[] = [];
-  if (fromDate <= entry.train_end) {
-    fromDate = addDays(entry.train_end, 1);
-    notes.push(`window starts ${fromDate}, the day after ${id}'s training ends (${entry.train_end})`);
-  }
-  if (fromDate > toDate) {
-    throw new PwError('PW_ERR_JOB_INPUT', undefined, `${id} trained through ${entry.train_end}: no graded day after training up to ${toDate}`);
-  }
+  const fromFlag = values.from === undefined ? undefined : requireDate(values.from, 'from');
+  const window = comparisonWindow({ toDate, trainEnd: entry.train_end, fromDate: fromFlag, days });
+  if (!window.ok) throw new PwError('PW_ERR_JOB_INPUT', undefined, `${id} ${window.reason}`);
+  const { fromDate } = window;
 
   const rows = await withReadOnlyStorage(deps, config, (storage) => storage.accuracy.forRange(fromDate, toDate, [id, CHAMPION_SYSTEM_ID]));
   const c = compareModels(rows, { challengerId: id, championId: CHAMPION_SYSTEM_ID, fromDate, toDate });
-  const chalHr = c.challenger.all.hit_rate_pct;
-  const champHr = c.champion.all.hit_rate_pct;
-  const matchedN = Math.min(c.challenger.all.n_decided, c.champion.all.n_decided);
-  const criteria = [
-    {
-      text: `HR all ${hrN(c.challenger.all)} >= champion ${hrN(c.champion.all)}`,
-      pass: chalHr != null && champHr != null && chalHr >= champHr,
-    },
-    { text: `matched decided bets ${matchedN} >= --min-n ${minN}`, pass: matchedN >= minN },
-  ];
-  const passed = criteria.every((k) => k.pass);
+  const decision = decidePromotion({
+    entry,
+    champion: { modelPath: config.CATBOOST_V9_MODEL_PATH, sha256: config.CATBOOST_V9_MODEL_SHA256 },
+    verdict: c.decision,
+    policy: { minGradedDays: minDays, minMatchedBets: minN },
+    force: Boolean(values.force),
+    reason: values.reason,
+  });
+  const passed = decision.allowed && !decision.forced;
   const out: string[] = [
     `promote ${id} -> ${CHAMPION_SYSTEM_ID}`,
-    ...notes.map((n) => `note: ${n}`),
+    ...window.notes.map((n) => `note: ${n}`),
     formatComparison(c).trimEnd(),
-    `edge 3+: ${id} ${hrN(c.challenger.edge_3plus)} vs ${CHAMPION_SYSTEM_ID} ${hrN(c.champion.edge_3plus)} (not comparable across edge spreads; HR all decides)`,
+    `edge 3+: ${id} ${hrN(c.challenger.edge_3plus)} vs ${CHAMPION_SYSTEM_ID} ${hrN(c.champion.edge_3plus)} (not comparable across edge spreads; the verdict decides)`,
     '',
-    'promotion criteria',
-    ...criteria.map((k) => `  ${k.pass ? 'PASS' : 'FAIL'}  ${k.text}`),
+    'promotion rules (src/lifecycle/promotion.ts)',
+    ...decision.rules.map((k) => `  ${k.pass ? 'PASS' : 'FAIL'}  ${k.rule}: ${k.detail}`),
     '',
   ];
-  if (!passed && !values.force) {
-    out.push(`REFUSED: ${id} does not meet the promotion criteria; nothing changed (--force overrides, and says so in the record)`, '');
+  if (!decision.allowed) {
+    out.push(`REFUSED: ${id} ${decision.refusal}; nothing changed (--force --reason "<why>" overrides, and is recorded)`, '');
     io.out(out.join('\n'));
     return 1;
   }
-  if (!passed) {
+  if (decision.forced) {
     out.push(
       '!!! ------------------------------------------------------------------ !!!',
-      `!!! FORCED PROMOTION: ${id} FAILS the promotion criteria above.`,
+      `!!! FORCED PROMOTION: ${id} FAILS the promotion rules above.`,
+      `!!! Reason given: ${decision.reason}`,
       '!!! This is recorded in the registry comment. Watch the next graded days.',
       '!!! ------------------------------------------------------------------ !!!',
       '',
@@ -469,8 +470,8 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
   await predictor.close();
 
   const record =
-    `Promoted ${date}${passed ? '' : ' (FORCED)'}: now runs as ${CHAMPION_SYSTEM_ID}; ` +
-    `HR all ${hrN(c.challenger.all)} vs ${hrN(c.champion.all)}, ${fromDate}..${toDate}`;
+    `Promoted ${date}${passed ? '' : ` (FORCED: ${decision.reason})`}: now runs as ${CHAMPION_SYSTEM_ID}; ` +
+    `${c.verdict}, HR all ${hrN(c.challenger.all)} vs ${hrN(c.champion.all)}, ${fromDate}..${toDate}`;
   const registryEdit = disableEntry(text, id, record);
   const envPath = resolve(io.cwd, envFile);
   const envText = await readFile(envPath, 'utf8').catch(() => '');
@@ -508,10 +509,10 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
       matched_rows: c.matchedRows,
       challenger_mae: c.challenger.mae_points,
       champion_mae: c.champion.mae_points,
-      criteria: criteria.map((k) => ({ text: k.text, pass: k.pass })),
+      rules: decision.rules.map((k) => ({ rule: k.rule, pass: k.pass, detail: k.detail })),
     },
-    forced: !passed,
-    reason: typeof values.reason === 'string' ? values.reason : undefined,
+    forced: decision.forced,
+    reason: decision.forced ? decision.reason : typeof values.reason === 'string' ? values.reason : undefined,
     registryFile,
   });
 

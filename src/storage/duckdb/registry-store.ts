@@ -1,31 +1,27 @@
 /**
  * @module storage/duckdb/registry-store
- * The embedded implementations of RegistryEventLog and RegistrySnapshotStore, over the
- * DuckDbStorage's own keyed upsert and read (so they share its write queue and connections).
+ * The embedded RegistryEventLog (model_registry_events, the lifecycle audit trail) and
+ * RegistrySnapshotStore (model_registry, `registry sync`), built like the other table stores
+ * from the shared write queue and read connection (table-stores.ts).
  */
-import { VARCHAR, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { VARCHAR } from '@duckdb/node-api';
 import type { RegistryEventLog, RegistrySnapshotStore } from '../storage.js';
-import { modelRegistryEventsTable, modelRegistryTable, type AnyTable, type RowOf } from '../tables/index.js';
+import { modelRegistryEventsTable, modelRegistryTable } from '../tables/index.js';
+import type { DuckDbParts } from './table-stores.js';
 
-/** The two DuckDbStorage primitives these stores need. */
-export interface DuckDbTableAccess {
-  select<T extends AnyTable>(table: T, where: string, params: DuckDBValue[], types: DuckDBType[], tail: string): Promise<Array<RowOf<T>>>;
-  upsert(table: AnyTable, rows: readonly Record<string, unknown>[]): Promise<void>;
-}
-
-export function duckDbRegistryEvents(db: DuckDbTableAccess): RegistryEventLog {
+export function registryEventLog({ writes, reads }: DuckDbParts): RegistryEventLog {
   return {
-    append: (row) => db.upsert(modelRegistryEventsTable, [row]),
+    append: (row) => writes.upsert(modelRegistryEventsTable, [row]),
     list: (systemId) =>
       systemId === undefined
-        ? db.select(modelRegistryEventsTable, 'TRUE', [], [], 'ORDER BY event_time, event_id')
-        : db.select(modelRegistryEventsTable, 'system_id = ?', [systemId], [VARCHAR], 'ORDER BY event_time, event_id'),
+        ? reads.select(modelRegistryEventsTable, 'TRUE', [], [], 'ORDER BY event_time, event_id')
+        : reads.select(modelRegistryEventsTable, 'system_id = ?', [systemId], [VARCHAR], 'ORDER BY event_time, event_id'),
   };
 }
 
-export function duckDbRegistrySnapshot(db: DuckDbTableAccess): RegistrySnapshotStore {
+export function registrySnapshotStore({ writes, reads }: DuckDbParts): RegistrySnapshotStore {
   return {
-    upsert: (rows) => db.upsert(modelRegistryTable, rows),
-    all: () => db.select(modelRegistryTable, 'TRUE', [], [], 'ORDER BY system_id'),
+    upsert: (rows) => writes.upsert(modelRegistryTable, rows),
+    all: () => reads.select(modelRegistryTable, 'TRUE', [], [], 'ORDER BY system_id'),
   };
 }

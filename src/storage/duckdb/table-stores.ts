@@ -1,0 +1,117 @@
+/**
+ * @module storage/duckdb/table-stores
+ * The Storage interfaces of storage.ts over the embedded database: each is a few lines of SQL
+ * on top of the write queue (upsert / replaceDate, grouped commits) and the table reader. A new
+ * table gets its own `<thing>-store.ts` built the same way from a `DuckDbParts`.
+ */
+import { VARCHAR } from '@duckdb/node-api';
+import type { Storage } from '../storage.js';
+import {
+  dailyPredictionSignalsTable,
+  featureStoreTable,
+  notificationsTable,
+  playerGameSummaryTable,
+  playerPropPredictionsTable,
+  predictionAccuracyTable,
+  requestOutcomesTable,
+} from '../tables/index.js';
+import { systemFilter, type TableReader } from './table-reader.js';
+import type { WriteQueue } from './write-queue.js';
+
+/** What a table store is built from: the shared write queue and the read connection. */
+export interface DuckDbParts {
+  writes: WriteQueue;
+  reads: TableReader;
+}
+
+export function featureStore({ writes, reads }: DuckDbParts): Storage['features'] {
+  return {
+    loadSlate: (gameDate) => reads.select(featureStoreTable, 'game_date = CAST(? AS DATE)', [gameDate], [VARCHAR], 'ORDER BY player_lookup'),
+    upsert: (rows) => writes.upsert(featureStoreTable, rows),
+  };
+}
+
+export function predictionSink({ writes, reads }: DuckDbParts): Storage['predictions'] {
+  return {
+    write: (rows, outcome) =>
+      outcome
+        ? writes.enqueue('predictions+outcome', [[playerPropPredictionsTable, rows], [requestOutcomesTable, [outcome]]])
+        : writes.upsert(playerPropPredictionsTable, rows),
+    currentPredictions: (gameDate, systemIds) => {
+      const f = systemFilter(systemIds);
+      return reads.select(
+        playerPropPredictionsTable,
+        `game_date = CAST(? AS DATE)${f.sql}`,
+        [gameDate, ...f.values],
+        [VARCHAR, ...f.types],
+        // The ONE current-row rule (storage.ts): latest publish time, then largest prediction_id.
+        `QUALIFY ROW_NUMBER() OVER (PARTITION BY game_date, game_id, player_lookup, system_id
+           ORDER BY request_published_at DESC, prediction_id DESC) = 1
+         ORDER BY player_lookup, system_id, game_id`,
+      );
+    },
+    allPredictions: (gameDate) =>
+      reads.select(
+        playerPropPredictionsTable,
+        'game_date = CAST(? AS DATE)',
+        [gameDate],
+        [VARCHAR],
+        'ORDER BY player_lookup, system_id, request_published_at, prediction_id',
+      ),
+  };
+}
+
+export function outcomeLog({ writes, reads }: DuckDbParts): Storage['outcomes'] {
+  return {
+    record: (outcome) => writes.upsert(requestOutcomesTable, [outcome]),
+    forDate: (gameDate) => reads.select(requestOutcomesTable, 'game_date = CAST(? AS DATE)', [gameDate], [VARCHAR], 'ORDER BY received_at, message_id'),
+    rejected: (sinceIso) =>
+      sinceIso === undefined
+        ? reads.select(requestOutcomesTable, "outcome = 'rejected'", [], [], 'ORDER BY received_at, message_id')
+        : reads.select(
+            requestOutcomesTable,
+            "outcome = 'rejected' AND received_at >= CAST(? AS TIMESTAMPTZ)",
+            [sinceIso],
+            [VARCHAR],
+            'ORDER BY received_at, message_id',
+          ),
+  };
+}
+
+export function actualsStore({ writes, reads }: DuckDbParts): Storage['actuals'] {
+  return {
+    forDate: (gameDate) => reads.select(playerGameSummaryTable, 'game_date = CAST(? AS DATE)', [gameDate], [VARCHAR], 'ORDER BY player_lookup, game_id'),
+    upsert: (rows) => writes.upsert(playerGameSummaryTable, rows),
+  };
+}
+
+export function accuracyStore({ writes, reads }: DuckDbParts): Storage['accuracy'] {
+  return {
+    replaceDate: (gameDate, rows) => writes.replaceDate(predictionAccuracyTable, gameDate, rows),
+    forRange: (fromDate, toDate, systemIds) => {
+      const f = systemFilter(systemIds);
+      return reads.select(
+        predictionAccuracyTable,
+        `game_date BETWEEN CAST(? AS DATE) AND CAST(? AS DATE)${f.sql}`,
+        [fromDate, toDate, ...f.values],
+        [VARCHAR, VARCHAR, ...f.types],
+        'ORDER BY game_date, system_id, player_lookup, game_id',
+      );
+    },
+  };
+}
+
+export function signalStore({ writes, reads }: DuckDbParts): Storage['signals'] {
+  return {
+    replaceDate: (gameDate, rows) => writes.replaceDate(dailyPredictionSignalsTable, gameDate, rows),
+    forDate: (gameDate) => reads.select(dailyPredictionSignalsTable, 'game_date = CAST(? AS DATE)', [gameDate], [VARCHAR], 'ORDER BY system_id'),
+  };
+}
+
+export function notificationLog({ writes, reads }: DuckDbParts): Storage['notifications'] {
+  return {
+    find: async (gameDate, kind) =>
+      (await reads.select(notificationsTable, 'game_date = CAST(? AS DATE) AND kind = ?', [gameDate, kind], [VARCHAR, VARCHAR], ''))[0],
+    record: (row) => writes.upsert(notificationsTable, [row]),
+  };
+}
