@@ -36,12 +36,6 @@ interface Token {
   end: number;
 }
 
-function lineColOf(text: string, pos: number): string {
-  const before = text.slice(0, pos);
-  const line = before.split('\n').length;
-  return `line ${line}, column ${pos - before.lastIndexOf('\n')}`;
-}
-
 /** Habits from Python (the original system's registry was Python) and the literal they mean here. */
 const PYTHONISMS: Record<string, string> = { True: 'true', False: 'false', None: 'null' };
 
@@ -77,7 +71,7 @@ export function fileLineCol(file: string, text: string, pos: number): string {
 }
 
 function registrySyntaxError(file: string, text: string, err: LiteralSyntaxError): PwError {
-  return new PwError('PW_ERR_REGISTRY', undefined, `(${fileLineCol(file, text, err.pos)}, ${lineColOf(text, err.pos)})`, `${err.what}; MONTHLY_MODELS must be a plain object literal`);
+  return new PwError('PW_ERR_REGISTRY', undefined, `at ${fileLineCol(file, text, err.pos)}`, `${err.what}; MONTHLY_MODELS must be a plain object literal`);
 }
 
 const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', '0': '\0' };

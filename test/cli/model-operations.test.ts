@@ -7,7 +7,8 @@
  * runs upload/ls and the same flow against fake-gcs-server.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -153,6 +154,29 @@ describe('CLI ergonomics', () => {
     expect(err).toContain(`${file}:${text.split('\n').findIndex((l) => l.includes(`${GOOD}:`)) + 1}`);
     expect(err).toContain(`${GOOD}.feature_set`);
   });
+
+  it("a Python-ism in config/monthly-models.ts itself: the CLI names file and line instead of 'True is not defined'", async () => {
+    // A working copy of the sources whose registry module says `enabled: True`, run as an operator would.
+    const copy = join(tmp, 'repo');
+    for (const dir of ['src', 'config', 'models']) cpSync(join(REPO_ROOT, dir), join(copy, dir), { recursive: true });
+    copyFileSync(join(REPO_ROOT, 'package.json'), join(copy, 'package.json'));
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(copy, 'node_modules'));
+    const registry = join(copy, 'config/monthly-models.ts');
+    const text = readFileSync(registry, 'utf8');
+    const line = text.split('\n').findIndex((l) => l.includes('enabled: true')) + 1;
+    writeFileSync(registry, text.replace('enabled: true', 'enabled: True'));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'signals', '--game-date', '2026-03-01'], {
+      cwd: copy,
+      env: { PATH: process.env.PATH, WORKER_DATA_DIR: join(copy, 'data') },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`PW_ERR_REGISTRY: Invalid MONTHLY_MODELS registry entry at config/monthly-models.ts:${line}:`);
+    expect(r.stderr).toContain("write true, not Python's True");
+    expect(r.stderr).not.toContain('is not defined');
+  }, 60_000);
 
   describe('with graded rows', () => {
     let storage: Storage;
