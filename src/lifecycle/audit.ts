@@ -119,9 +119,16 @@ export function historyRows(events: readonly RegistryEventRow[]): string[][] {
     e.system_id,
     e.actor,
     e.from_path || e.to_path ? `${short(e.from_path, e.from_sha256)} -> ${short(e.to_path, e.to_sha256)}` : '-',
-    e.verdict ?? '-',
-    e.reason ?? '-',
+    oneLine(e.verdict, 60),
+    oneLine(e.reason, 60),
   ]);
+}
+
+/** A table cell: whitespace collapsed, at most `max` characters ('…' marks a cut), '-' for none. */
+function oneLine(text: string | null, max: number): string {
+  if (!text) return '-';
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
 /**

@@ -346,7 +346,12 @@ describe('promotion and rollback that cannot break the champion', () => {
     expect(out).toContain('a local path is not in the Cloud Run image');
     const [forced] = await storage.registryEvents.list();
     expect(forced).toMatchObject({ action: 'promote', forced: true, reason: 'season starts tomorrow' });
-    expect(forced!.verdict).toMatch(/^FAIL: /);
+    expect(forced!.verdict).toMatch(/^FORCED: /);
+    expect(JSON.parse(forced!.metrics!).rules.some((r: { pass: boolean }) => !r.pass)).toBe(true);
+
+    writeFileSync(registryFile, insertEntry(`export const MONTHLY_MODELS = {};\n`, entry(GOOD, DEEP_GS, DEEP_FILE)));
+    expect(await registryCmd.run(['retire', GOOD, '--reason', 'UNDER-only bias', ...files()], io(), deps())).toBe(0);
+    expect((await storage.registryEvents.list()).find((e) => e.action === 'retire')).toMatchObject({ action: 'retire', system_id: GOOD, reason: 'UNDER-only bias', from_path: DEEP_GS, from_sha256: sha(DEEP_FILE), actor: 'ops@example.com' });
   });
 
   it('registry sync writes the registry state to model_registry', async () => {

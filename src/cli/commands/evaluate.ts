@@ -260,7 +260,8 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
             action: 'entry_added',
             actor,
             systemId,
-            now,
+            // recorded just after the evaluation it follows, so the trail reads in order
+            now: new Date(now.getTime() + 1),
             to: { path: modelPath, sha256: predictor.sha256 },
             verdict: passed ? 'PASS' : `FAIL (${failed.join(', ')})`,
             forced: !passed,

@@ -498,7 +498,7 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
     systemId: id,
     from: previous,
     to: next,
-    verdict: `${passed ? 'PASS' : 'FAIL'}: ${c.verdictText}`,
+    verdict: `${passed ? 'PASS' : decision.forced ? 'FORCED' : 'FAIL'}: ${c.verdict}`,
     metrics: {
       from_date: fromDate,
       to_date: toDate,
@@ -510,6 +510,7 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
       challenger_mae: c.challenger.mae_points,
       champion_mae: c.champion.mae_points,
       rules: decision.rules.map((k) => ({ rule: k.rule, pass: k.pass, detail: k.detail })),
+      verdict_text: c.verdictText,
     },
     forced: decision.forced,
     reason: decision.forced ? decision.reason : typeof values.reason === 'string' ? values.reason : undefined,
