@@ -195,6 +195,16 @@ describe('CLI ergonomics', () => {
       expect(await compareCmd.run([GOOD, '--to', '2026-02-12'], io(), { storage, config })).toBe(0);
     });
 
+    it('every command taking a system_id refuses an unknown one, listing the known ones', async () => {
+      const e = await registryCmd.run(['history', 'catboost_v9_typo'], io(), { storage, config }).catch((x: unknown) => x);
+      expect((e as Error).message).toMatch(/unknown system_id 'catboost_v9_typo'.*known: catboost_v9, catboost_v9_demo_deep, catboost_v9_demo_q43/);
+      const env = { WORKER_DATA_DIR: join(tmp, 'data') };
+      expect(await main(['demo', 'seed', '--game-date', '2026-03-10'], io({ env }))).toBe(0);
+      err = '';
+      expect(await main(['predictions', 'list', '--game-date', '2026-03-10', '--system', 'catboost_v9_demo_dep'], io({ env }))).toBe(2);
+      expect(err).toMatch(/^error: PW_ERR_CLI_USAGE: unknown system_id 'catboost_v9_demo_dep'.*known: .*catboost_v9_demo_deep/);
+    });
+
     it("default dates are the slate's (SLATE_TIME_ZONE), not UTC's", async () => {
       // 03:00 UTC on the 13th is still the 12th in New York: the window must end on the 12th.
       await compareCmd.run([GOOD, '--days', '3', '--json'], io(), { storage, config, now: new Date('2026-02-13T03:00:00Z') });

@@ -47,7 +47,7 @@ import { DEFAULT_ENV_FILE, applyEnvFile } from '../env-file.js';
 import { existsSync } from 'node:fs';
 import { cliActor } from '../actor.js';
 import { emitJson } from '../json.js';
-import { readOperatorFile } from '../registry-source.js';
+import { loadRegistryFile, readOperatorFile, requireKnownSystemId } from '../registry-source.js';
 import { DEFAULT_REGISTRY_FILE, withReadOnlyStorage, type LifecycleDeps } from './evaluate.js';
 import { withStorage } from '../../jobs/cli-support.js';
 
@@ -110,7 +110,7 @@ const SUB_HELP = {
   history: {
     usage: 'registry history [system_id] [--json]',
     summary: 'The audit trail (model_registry_events): time, action, system, actor, from -> to (path, sha256), verdict, reason. catboost_v9 shows every champion change.',
-    flags: [{ flag: '--json', text: 'one JSON document (kind "registry.history")' }],
+    flags: [REGISTRY_FILE_FLAG, { flag: '--json', text: 'one JSON document (kind "registry.history")' }],
     example: ['registry history', 'registry history catboost_v9'],
   },
   sync: {
@@ -587,12 +587,17 @@ async function rollback(argv: string[], io: CliIo, deps: LifecycleDeps): Promise
 // --- history, sync --------------------------------------------------------------------------
 
 async function history(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { json: { type: 'boolean', default: false } }, true);
+  const { values, positionals } = parseFlags(argv, { ...COMMON, json: { type: 'boolean', default: false } }, true);
   if (positionals.length > 1) throw usage('history takes at most one system_id');
   const id = positionals[0];
   if (id !== undefined && !systemIdSchema.safeParse(id).success) throw usage(`'${id}' is not a system_id`);
   const config = configOf(io, deps);
-  const events = eventsFor(id, await withStorage(deps, config, (storage) => storage.registryEvents.list()));
+  const all = await withStorage(deps, config, (storage) => storage.registryEvents.list());
+  if (id !== undefined) {
+    const { registry } = await loadRegistryFile(io, String(values['registry-file']));
+    requireKnownSystemId(id, registry, String(values['registry-file']), all.map((e) => e.system_id));
+  }
+  const events = eventsFor(id, all);
   if (values.json) {
     emitJson(io, 'registry.history', { system_id: id ?? null, events: events.map((e) => ({ ...e, metrics: e.metrics === null ? null : (JSON.parse(e.metrics) as unknown) })) });
     return 0;
