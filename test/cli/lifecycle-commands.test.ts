@@ -122,6 +122,40 @@ describe.skipIf(!HAVE_MODELS)('evaluate', () => {
     expect(Object.keys(parseRegistryText(insertEntry(readFileSync(registryCopy, 'utf8'), snippet)))).toEqual(['catboost_v9_same']);
   });
 
+  it('every verdict is recorded in the audit trail; --add inserts the entry (recorded as entry_added); --json has the documented keys', async () => {
+    const before = (await storage.registryEvents.list()).length;
+    const fail = ['--model', CHAMPION_FILE, '--name', 'SAME', ...window(), '--system-id', 'catboost_v9_audit_fail', '--registry-file', registryCopy];
+    expect(await evaluate.run(fail, io, deps())).toBe(1);
+    const failed = (await storage.registryEvents.list()).filter((e) => e.system_id === 'catboost_v9_audit_fail');
+    expect(failed.map((e) => [e.action, e.verdict?.split(':')[0], e.to_sha256])).toEqual([['evaluate', 'FAIL', sha(CHAMPION_FILE)]]);
+    // a forced --add needs a reason
+    const noReason = await evaluate.run([...fail, '--force-snippet', '--add'], io, deps()).catch((e: unknown) => e);
+    expect(isPwError(noReason, 'PW_ERR_CLI_USAGE')).toBe(true);
+
+    out = '';
+    const pass = ['--model', DEEP_FILE, '--name', 'DEEP', ...window(), '--system-id', 'catboost_v9_audit_pass', '--upload-path', 'gs://pw-models/v9/', '--registry-file', registryCopy, '--add', '--json'];
+    expect(await evaluate.run(pass, io, deps())).toBe(0);
+    const doc = JSON.parse(out) as Record<string, unknown> & { model: { model_path: string }; added: boolean };
+    const documented = /^## `evaluate`[\s\S]*?^keys: (.+)$/m.exec(readFileSync(join(REPO_ROOT, 'docs/cli-json.md'), 'utf8'))![1]!.split(', ').map((k) => k.replace(/`/g, ''));
+    expect(Object.keys(doc)).toEqual(documented);
+    expect(doc.added).toBe(true);
+    expect(doc.model.model_path).toBe(`gs://pw-models/v9/catboost_v9_demo_deep-${sha(DEEP_FILE)}.cbm`);
+    expect(parseRegistryText(readFileSync(registryCopy, 'utf8'))['catboost_v9_audit_pass']).toMatchObject({ enabled: true, model_path: doc.model.model_path, sha256: sha(DEEP_FILE) });
+    const passed = (await storage.registryEvents.list()).filter((e) => e.system_id === 'catboost_v9_audit_pass');
+    expect(passed.map((e) => [e.action, e.verdict, e.to_path])).toEqual([
+      ['evaluate', 'PASS: all 6 gates', doc.model.model_path],
+      ['entry_added', 'PASS', doc.model.model_path],
+    ]);
+    expect((await storage.registryEvents.list()).length).toBe(before + 3);
+  });
+
+  it('--upload-path must be a gs:// folder: s3:// and a bare bucket are refused before anything runs', async () => {
+    for (const bad of ['s3://pw-models/v9/', 'gs://pw-models']) {
+      const e = await evaluate.run(['--model', DEEP_FILE, '--name', 'X', ...window(), '--upload-path', bad, '--registry-file', registryCopy], io, deps()).catch((x: unknown) => x);
+      expect(isPwError(e, 'PW_ERR_GCS_PATH'), bad).toBe(true);
+    }
+  });
+
   it('--baseline-mae replaces the champion MAE as the bar', async () => {
     const args = ['--model', DEEP_FILE, '--name', 'X', ...window(), '--baseline-mae', '1', '--registry-file', registryCopy];
     expect(await evaluate.run(args, io, deps())).toBe(1);
