@@ -341,6 +341,18 @@ describe('promotion and rollback that cannot break the champion', () => {
     expect(isPwError(gone, 'PW_ERR_ROLLBACK')).toBe(true);
     expect(readFileSync(envFile, 'utf8')).toBe(envAfterPromote);
     expect((await storage.registryEvents.list()).map((e) => e.action)).toEqual(['promote']);
+    // The configured champion is not the one the trail installed last (changed by hand): refused, --force records it.
+    objects[CHAMP_GS.slice(`gs://${BUCKET}/`.length)] = CHAMPION_FILE;
+    const handEdited = readFileSync(envFile, 'utf8').replace(DEEP_GS, 'gs://pw-models-test/catboost/v9/hand-picked.cbm');
+    writeFileSync(envFile, handEdited);
+    const drift = await registryCmd.run(['rollback', '--reason', 'x', ...files()], io(), deps()).catch((e: unknown) => e);
+    expect(isPwError(drift, 'PW_ERR_ROLLBACK')).toBe(true);
+    expect((drift as Error).message).toContain('changed outside the lifecycle commands');
+    expect(readFileSync(envFile, 'utf8')).toBe(handEdited);
+    out = '';
+    expect(await registryCmd.run(['rollback', '--reason', 'restore after hand edit', '--force', ...files()], io(), deps())).toBe(0);
+    expect(out).toContain('FORCED: ');
+    expect((await storage.registryEvents.list()).find((e) => e.action === 'rollback')).toMatchObject({ action: 'rollback', forced: true, from_path: 'gs://pw-models-test/catboost/v9/hand-picked.cbm', to_path: CHAMP_GS });
     // and with no promotion recorded there is nothing to roll back to
     const fresh = await openDuckDbStorage({ path: ':memory:' });
     const none = await registryCmd.run(['rollback', '--reason', 'x', ...files()], io(), { ...deps(), storage: fresh }).catch((e: unknown) => e);

@@ -98,11 +98,12 @@ const SUB_HELP = {
     example: 'registry promote catboost_v9_demo_deep --days 14',
   },
   rollback: {
-    usage: 'registry rollback --reason "<text>" [--dry-run]',
+    usage: 'registry rollback --reason "<text>" [--force] [--dry-run]',
     summary:
       'Restore the previous champion: its exact path and sha256 from the audit trail, after checking the object still exists and has that sha256. Prints the Cloud Run command, edits the env file, records the rollback.',
     flags: [
       { flag: '--reason <text>', text: 'why (required)' },
+      { flag: '--force', default: 'off', text: 'roll back although the configured champion is not the one the trail installed last (recorded as forced)' },
       { flag: '--dry-run', default: 'off', text: 'check and print, change nothing' },
     ],
     example: 'registry rollback --reason "HR fell to 47% on the first two days"',
@@ -538,7 +539,11 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
 // --- rollback -------------------------------------------------------------------------------
 
 async function rollback(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { ...COMMON, reason: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } }, true);
+  const { values, positionals } = parseFlags(
+    argv,
+    { ...COMMON, reason: { type: 'string' }, force: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false } },
+    true,
+  );
   if (positionals.length > 0) throw usage('rollback takes no system_id: it restores the previous champion from the audit trail');
   const reason = requireFlag(values.reason, 'reason').replace(/\s+/g, ' ').trim();
   const config = configOf(io, deps);
@@ -547,9 +552,18 @@ async function rollback(argv: string[], io: CliIo, deps: LifecycleDeps): Promise
   const history = championHistory(events);
   const { from, to } = rollbackTarget(history);
   const out: string[] = [`rollback ${CHAMPION_SYSTEM_ID}: ${from.path} -> ${to.path}`, `  undoes ${history.lastChange!.action} ${history.lastChange!.event_id} (${history.lastChange!.system_id}, by ${history.lastChange!.actor})`];
-  if (config.CATBOOST_V9_MODEL_PATH !== from.path) {
-    out.push(`  note: ${envFile ?? 'the configuration'} names ${config.CATBOOST_V9_MODEL_PATH} as champion, the audit trail ${from.path}: something changed outside the lifecycle commands`);
+  // The configured champion must be the one the trail installed last: otherwise something moved it
+  // outside the lifecycle commands, and "the previous one" is not known.
+  const drifted = config.CATBOOST_V9_MODEL_PATH !== from.path || (config.CATBOOST_V9_MODEL_SHA256 !== undefined && from.sha256 !== null && config.CATBOOST_V9_MODEL_SHA256 !== from.sha256);
+  if (drifted && !values.force) {
+    throw new PwError(
+      'PW_ERR_ROLLBACK',
+      undefined,
+      CHAMPION_SYSTEM_ID,
+      `${envFile} names ${config.CATBOOST_V9_MODEL_PATH} (sha256 ${config.CATBOOST_V9_MODEL_SHA256 ?? 'not declared'}) as champion, but the audit trail's last change installed ${from.path} (sha256 ${from.sha256 ?? '?'}): the champion was changed outside the lifecycle commands; check \`registry history ${CHAMPION_SYSTEM_ID}\`, then --force to restore ${to.path} anyway; nothing changed`,
+    );
   }
+  if (drifted) out.push(`  FORCED: ${envFile} names ${config.CATBOOST_V9_MODEL_PATH}, not ${from.path} as the trail says`);
   // Before anything moves: the previous object must still exist and be exactly those bytes.
   const store = deps.store ?? modelStoreFromConfig(config, io.cwd);
   try {
@@ -571,7 +585,15 @@ async function rollback(argv: string[], io: CliIo, deps: LifecycleDeps): Promise
     return 0;
   }
   await writeFile(envPath, envEdit.text);
-  const event = await audit(io, deps, config, { action: 'rollback', systemId: CHAMPION_SYSTEM_ID, from, to, reason, forced: false, registryFile: String(values['registry-file']) });
+  const event = await audit(io, deps, config, {
+    action: 'rollback',
+    systemId: CHAMPION_SYSTEM_ID,
+    from: drifted ? { path: config.CATBOOST_V9_MODEL_PATH, sha256: config.CATBOOST_V9_MODEL_SHA256 ?? null } : from,
+    to,
+    reason,
+    forced: drifted,
+    registryFile: String(values['registry-file']),
+  });
   out.push(
     `2. Edited ${envFile}:`,
     ...envEdit.lines,
