@@ -49,3 +49,15 @@ describe('docs/config.md', () => {
     expect(documented.sort()).toEqual(Object.keys(envSchema.shape).sort());
   });
 });
+
+describe('operator webhooks', () => {
+  it('refuses an alert or digest webhook equal to the user-facing picks webhook', () => {
+    const picks = 'https://hooks.slack.test/services/PICKS';
+    expect(() => loadConfig({ ...local, SLACK_WEBHOOK_URL_SIGNALS: picks, SLACK_WEBHOOK_URL_DIGEST: picks })).toThrow(
+      /SLACK_WEBHOOK_URL_DIGEST: must not be the user-facing picks webhook/,
+    );
+    expect(() => loadConfig({ ...local, SLACK_WEBHOOK_URL_SIGNALS: picks, SLACK_WEBHOOK_URL_ALERTS: picks })).toThrow(/SLACK_WEBHOOK_URL_ALERTS/);
+    const ok = loadConfig({ ...local, SLACK_WEBHOOK_URL_SIGNALS: picks, SLACK_WEBHOOK_URL_DIGEST: 'https://hooks.slack.test/services/INTERNAL' });
+    expect(ok.SLACK_WEBHOOK_URL_DIGEST).toBe('https://hooks.slack.test/services/INTERNAL');
+  });
+});

@@ -67,6 +67,12 @@ export const envSchema = z
 
     // --- notifications
     SLACK_WEBHOOK_URL_SIGNALS: z.string().url().optional(),
+    /** Operators' alert channel: champion state transitions (monitor job). Never the picks channel. */
+    SLACK_WEBHOOK_URL_ALERTS: z.string().url().optional(),
+    /** Internal channel for the daily challenger digest (monitor job). Never the picks channel. */
+    SLACK_WEBHOOK_URL_DIGEST: z.string().url().optional(),
+    /** Where the published static report lives (linked from the digest). */
+    REPORT_URL: z.string().url().optional(),
 
     // --- build identity
     BUILD_COMMIT: z.string().default('dev'),
@@ -87,6 +93,12 @@ export const envSchema = z
     AUDIT_ACTOR: z.string().optional(),
   })
   .superRefine((env, ctx) => {
+    // Operator messages must never reach the user-facing picks channel.
+    for (const key of ['SLACK_WEBHOOK_URL_ALERTS', 'SLACK_WEBHOOK_URL_DIGEST'] as const) {
+      if (env[key] && env.SLACK_WEBHOOK_URL_SIGNALS && env[key] === env.SLACK_WEBHOOK_URL_SIGNALS) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'must not be the user-facing picks webhook (SLACK_WEBHOOK_URL_SIGNALS)' });
+      }
+    }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(env.CATBOOST_V9_MODEL_PATH)) {
       try {
         parseGcsObject(env.CATBOOST_V9_MODEL_PATH, 'CATBOOST_V9_MODEL_PATH');

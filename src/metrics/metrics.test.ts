@@ -134,8 +134,10 @@ describe('slate metrics and helpers', () => {
     ]);
     expect(s.n_with_line).toBe(3);
     expect(s.over_count).toBe(1);
-    expect(s.pct_over).toBeCloseTo(100 / 3, 10);
-    expect(s.pct_under).toBeCloseTo(100 / 3, 10);
+    // shares of the bets (1 OVER + 1 UNDER): the PASS row is not a direction
+    expect(s.n_bets).toBe(2);
+    expect(s.pct_over).toBe(50);
+    expect(s.pct_under).toBe(50);
     expect(s.edge_3plus_count).toBe(2);
     expect(s.edge_5plus_count).toBe(1);
     expect(s.mean_pvl_points).toBeCloseTo((5 - 3 + 0.5) / 3, 10);

@@ -200,7 +200,13 @@ export interface SlateMetrics {
   over_count: number;
   under_count: number;
   pass_count: number;
-  /** OVER / UNDER share of n_with_line (PASS rows included in the denominator); 0 when empty. */
+  /** OVER + UNDER rows: the bets, and the denominator of the shares below. */
+  n_bets: number;
+  /**
+   * OVER / UNDER share of the bets (OVER + UNDER), 0-100; 0 when there is no bet. PASS rows are
+   * not in the denominator: the original counted them, so a model passing on most of a sharp
+   * slate looked "UNDER-heavy" whatever it bet (every demo system was RED every day).
+   */
   pct_over: number;
   pct_under: number;
   edge_3plus_count: number;
@@ -220,8 +226,9 @@ export function computeSlateMetrics(rows: readonly PredictionForMetrics[]): Slat
     over_count: over,
     under_count: under,
     pass_count: withLine.filter((r) => r.recommendation === 'PASS').length,
-    pct_over: pct(over, withLine.length) ?? 0,
-    pct_under: pct(under, withLine.length) ?? 0,
+    n_bets: over + under,
+    pct_over: pct(over, over + under) ?? 0,
+    pct_under: pct(under, over + under) ?? 0,
     edge_3plus_count: edges.filter((e) => absEdgeAtLeast(e, 3)).length,
     edge_5plus_count: edges.filter((e) => absEdgeAtLeast(e, 5)).length,
     avg_confidence_pct: mean(withLine.map((r) => r.confidence_pct)),
@@ -239,4 +246,22 @@ export function championFirst(systemIds: Iterable<string>, championId: string): 
 /** Format helpers for tables: fixed decimals, '-' for null. */
 export function fmt(value: number | null | undefined, decimals = 1): string {
   return value == null || Number.isNaN(value) ? '-' : value.toFixed(decimals);
+}
+
+/**
+ * The price every bet is assumed to be taken at, American odds. Graded rows carry no price (the
+ * request has the line, not the odds), so units use the standard -110 that BREAKEVEN_HIT_RATE_PCT
+ * is derived from: 110 / (110 + 100) = 52.38 %.
+ */
+export const STANDARD_PRICE_AMERICAN = -110;
+
+/**
+ * Units won by a bet record staking 1 unit per bet at `americanOdds` (default -110): a win pays
+ * 100/110 = 0.909 units at -110 (odds/100 at positive odds), a loss costs 1, pushes and voids 0.
+ * Throws a RangeError for odds in (-100, 100), which are not American odds.
+ */
+export function unitsWon(rec: Pick<BetRecord, 'wins' | 'losses'>, americanOdds: number = STANDARD_PRICE_AMERICAN): number {
+  if (!(americanOdds <= -100 || americanOdds >= 100)) throw new RangeError(`not American odds: ${americanOdds}`);
+  const winPays = americanOdds < 0 ? 100 / -americanOdds : americanOdds / 100;
+  return rec.wins * winPays - rec.losses;
 }

@@ -64,12 +64,19 @@ describe('championAlerts', () => {
     expect(a[0]!.message).toMatch(/PVL -2\.10/);
   });
 
-  it('OVER% or UNDER% below 15 with >= 10 rows alerts; 9 rows never alert', () => {
+  it('OVER% or UNDER% of the bets below 15 with >= 10 bets alerts; 9 rows never alert', () => {
     const skewed = championAlerts(champSlate(1, 9)); // 10 % OVER, PVL -1.6
     expect(skewed.map((x) => x.kind)).toEqual(['recommendation_skew']);
     expect(skewed[0]!.message).toContain('10.0% OVER');
     expect(championAlerts(champSlate(0, 9, 2, -5))).toEqual([]);
     expect(championAlerts(champSlate(3, 17))).toEqual([]); // exactly 15 % OVER
+  });
+
+  it('PASS rows are not a direction: a balanced slate that passes on most rows does not alert', () => {
+    const pass = Array.from({ length: 60 }, (_, i) => predictionRow({ player_lookup: `p${i}`, predicted_points: 20.5, line_value: 20 }));
+    expect(championAlerts([...champSlate(6, 6), ...pass])).toEqual([]); // 6 of 72 rows OVER = 8 % of rows, 50 % of bets
+    // fewer than 10 bets: no skew alert however lopsided
+    expect(championAlerts([...champSlate(0, 9), ...pass]).map((a) => a.kind)).toEqual([]);
   });
 
   it('ignores challenger rows', () => {

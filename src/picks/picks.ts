@@ -85,7 +85,7 @@ export interface ChampionAlert {
 
 /**
  * Bias alarms on the champion's slate (rows with a real book line, at least 10 of them):
- * |mean PVL| > 2 points, or OVER% or UNDER% below 15 %. Callers pass champion rows; rows of any
+ * |mean PVL| > 2 points, or OVER% or UNDER% of the bets (OVER + UNDER, at least 10) below 15 %. Callers pass champion rows; rows of any
  * other role are ignored here as well.
  */
 export function championAlerts(rows: readonly PredictionRow[], primarySystemId?: string): ChampionAlert[] {
@@ -99,14 +99,15 @@ export function championAlerts(rows: readonly PredictionRow[], primarySystemId?:
       message: `PVL ${m.mean_pvl_points > 0 ? '+' : ''}${fmt(m.mean_pvl_points, 2)} pts (|PVL| > ${ALERT_THRESHOLDS.maxAbsPvlPoints}) over ${m.n_with_line} rows: the model is leaning ${m.mean_pvl_points > 0 ? 'OVER' : 'UNDER'} against the books.`,
     });
   }
-  for (const [dir, share] of [
+  // Shares of the bets (OVER + UNDER): PASS rows are not a direction (metrics.ts).
+  for (const [dir, share] of m.n_bets < ALERT_THRESHOLDS.minRows ? [] : ([
     ['OVER', m.pct_over],
     ['UNDER', m.pct_under],
-  ] as const) {
+  ] as const)) {
     if (share < ALERT_THRESHOLDS.minDirectionPct) {
       alerts.push({
         kind: 'recommendation_skew',
-        message: `Only ${fmt(share)}% ${dir} (< ${ALERT_THRESHOLDS.minDirectionPct}%) over ${m.n_with_line} rows: recommendations are skewed.`,
+        message: `Only ${fmt(share)}% ${dir} (< ${ALERT_THRESHOLDS.minDirectionPct}%) of ${m.n_bets} bets: recommendations are skewed.`,
       });
     }
   }

@@ -17,6 +17,7 @@ import {
   sampleFeatureRow,
   sampleNotificationRow,
   sampleOutcomeRow,
+  samplePerformanceRow,
   samplePredictionRow,
   sampleSignalRow,
   sampleRegistryEventRow,
@@ -36,6 +37,7 @@ export const STORAGE_CONTRACT_CASES = [
   'actuals: upsert by key and forDate',
   'accuracy: replaceDate twice leaves the same rows; forRange filters dates and systems',
   'signals: replaceDate replaces only that date',
+  'performance: replaceDate is idempotent per date; forRange reads dates in order with nulls intact',
   'notifications: find is undefined until recorded; record upserts by (date, kind)',
   'ping resolves and close is idempotent',
   'registryEvents: append keeps every event once, list orders by time and filters by system',
@@ -270,6 +272,32 @@ export function runStorageContract({ name, create, skip = {} }: StorageContractO
 
       expect(await storage.signals.forDate(SAMPLE_DATE)).toEqual([recomputed]);
       expect(await storage.signals.forDate(OTHER_DATE)).toEqual([nextDay]);
+    });
+
+    test('performance: replaceDate is idempotent per date; forRange reads dates in order with nulls intact', async () => {
+      const champion = samplePerformanceRow();
+      const starved = samplePerformanceRow({
+        system_id: 'catboost_v9_q43',
+        model_role: 'challenger',
+        hit_rate_pct: null,
+        rolling_7d_hit_rate_pct: null,
+        state: 'INSUFFICIENT_DATA',
+        previous_state: null,
+        action: 'NO_CHANGE',
+        coverage_status: 'MISSING',
+        predicted_rows: 0,
+        training_end_date: '2025-10-31',
+        days_since_training: 8,
+      });
+      const nextDay = samplePerformanceRow({ game_date: OTHER_DATE });
+      await storage.performance.replaceDate(SAMPLE_DATE, [champion, starved]);
+      await storage.performance.replaceDate(SAMPLE_DATE, [champion, starved]);
+      await storage.performance.replaceDate(OTHER_DATE, [nextDay]);
+      expect(await storage.performance.forRange(SAMPLE_DATE, OTHER_DATE)).toEqual([champion, starved, nextDay]);
+      const recomputed = samplePerformanceRow({ state: 'HEALTHY', action: 'NO_CHANGE' });
+      await storage.performance.replaceDate(SAMPLE_DATE, [recomputed]);
+      expect(await storage.performance.forRange(SAMPLE_DATE, SAMPLE_DATE)).toEqual([recomputed]);
+      expect(await storage.performance.forRange(OTHER_DATE, OTHER_DATE)).toEqual([nextDay]);
     });
 
     test('notifications: find is undefined until recorded; record upserts by (date, kind)', async () => {

@@ -12,6 +12,7 @@ import type { PlayerGameSummaryRow } from './tables/player-game-summary.js';
 import type { PredictionAccuracyRow } from './tables/prediction-accuracy.js';
 import type { DailySignalRow } from './tables/daily-prediction-signals.js';
 import type { NotificationRow } from './tables/notifications.js';
+import type { ModelPerformanceDailyRow } from './tables/model-performance-daily.js';
 import type { RegistryEventRow } from './tables/model-registry-events.js';
 import type { ModelRegistryRow } from './tables/model-registry.js';
 
@@ -72,6 +73,14 @@ export interface NotificationLog {
   record(row: NotificationRow): Promise<void>;
 }
 
+/** model_performance_daily (the monitor job's output; the dashboard reads it). */
+export interface PerformanceStore {
+  /** Replace every row of a game date in one step, like grading (re-running a date is idempotent). */
+  replaceDate(gameDate: string, rows: ModelPerformanceDailyRow[]): Promise<void>;
+  /** Rows with game_date in [from, to] (inclusive), ordered by game_date then system_id. */
+  forRange(fromDate: string, toDate: string): Promise<ModelPerformanceDailyRow[]>;
+}
+
 /** The model lifecycle's audit trail (append-only). */
 export interface RegistryEventLog {
   /** Append one event (idempotent by event_id). */
@@ -100,6 +109,7 @@ export interface Storage {
   accuracy: AccuracyStore;
   signals: SignalStore;
   notifications: NotificationLog;
+  performance: PerformanceStore;
   registryEvents: RegistryEventLog;
   registry: RegistrySnapshotStore;
   /** Cheap reachability check for /ready; throws when unreachable. */

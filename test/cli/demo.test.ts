@@ -3,7 +3,7 @@
  * (champion + the registry's challengers) on loopback, grades, computes signals and posts picks
  * to its local Slack receiver; `demo seed` fills a feature store and prints request payloads.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -51,6 +51,11 @@ describe('demo', () => {
       const outcomes = await storage.outcomes.forDate('2026-03-03');
       expect(outcomes.length).toBeGreaterThan(0);
       expect(outcomes.every((o) => o.outcome === 'written' && o.rows_written === systems.length)).toBe(true);
+      // the monitor job ran each day, and the demo ends with the report's path
+      const monitored = await storage.performance.forRange('2026-03-02', '2026-03-04');
+      expect(monitored).toHaveLength(3 * systems.length);
+      expect(out).toContain(`Report (open in a browser): ${join(dataDir, 'report.html')}`);
+      expect(readFileSync(join(dataDir, 'report.html'), 'utf8')).toContain('data-chart="hit-rate-catboost_v9"');
     } finally {
       await storage.close();
     }

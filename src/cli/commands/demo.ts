@@ -16,6 +16,8 @@
  *     feature store is seeded, every player's request goes as a Pub/Sub push envelope through the
  *     REAL HTTP worker (champion + enabled challengers, listening on loopback), actual points
  *     arrive, then grading, signals and picks run through the worker's job endpoints, with
+ *     picks posted to a local Slack-compatible receiver, and the monitor job. Ends with a
+ *     per-system table and writes the champion-vs-challengers report (report.html).
  *     picks posted to a local Slack-compatible receiver. Ends with a per-system table.
  *     `--continue` adds --days days to the season already in --data-dir (seed and dates from its
  *     season.json) instead of starting a new one, so a challenger pasted meanwhile shadows on the
@@ -287,7 +289,8 @@ async function season(argv: string[], io: CliIo): Promise<number> {
       const grade = await postJson(`${worker}/jobs/grade`, { game_date: day.date });
       const signals = await postJson(`${worker}/jobs/signals`, { game_date: day.date });
       const picks = await postJson(`${worker}/jobs/picks`, { game_date: day.date, send: true });
-      for (const [name, r] of [['grade', grade], ['signals', signals], ['picks', picks]] as const) {
+      const monitor = await postJson(`${worker}/jobs/monitor`, { game_date: day.date });
+      for (const [name, r] of [['grade', grade], ['signals', signals], ['picks', picks], ['monitor', monitor]] as const) {
         if (r.status !== 200) throw new PwError('PW_ERR_JOB_INPUT', undefined, `${name} for ${day.date} answered ${r.status}: ${JSON.stringify(r.json)}`);
       }
       const championSignal = (signals.json as { signals: Array<{ system_id: string; daily_signal: string }> }).signals.find(
@@ -305,11 +308,16 @@ async function season(argv: string[], io: CliIo): Promise<number> {
     const endDate = plan.days.at(-1)!.date;
     const graded = await storage.accuracy.forRange(startDate, endDate);
     io.out(seasonTable(graded, startDate, endDate));
+    const reportFile = join(dataDir, 'report.html');
+    const { loadReportData } = await import('../../report/data.js');
+    const { renderReportHtml } = await import('../../report/html.js');
+    writeFileSync(reportFile, renderReportHtml(await loadReportData(storage, { fromDate: startDate, toDate: endDate, championId: CHAMPION_SYSTEM_ID, now: new Date() })));
     io.out(
       `\nBreakeven hit rate ${BREAKEVEN_HIT_RATE_PCT}%. HR = wins / (wins + losses); pushes and voids excluded.\n` +
         `Data: ${embeddedDbPath(config)} (DuckDB; tables nba_predictions.*, nba_analytics.player_game_summary)\n` +
         `Slack messages received: ${slack.received.length}, saved in ${join(dataDir, 'slack')}\n` +
         `Explore: WORKER_DATA_DIR=${dataDir} npm run --silent cli -- compare <system_id> --to ${endDate} --days ${days}\n` +
+        `Report (open in a browser): ${reportFile}\n` +
         `Finished in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`,
     );
   } finally {

@@ -39,6 +39,7 @@ import {
 } from '../tables/index.js';
 import { bigQueryRegistryEvents, bigQueryRegistrySnapshot, type BigQueryTableAccess } from './registry-store.js';
 import { firstPerGroup, fromBigQueryRow, keyString, replaceDateScript, selectFrom, tableRef, upsertScript } from './sql.js';
+import { bigQueryPerformanceStore } from './performance-store.js';
 
 export interface BigQueryStorageOptions {
   projectId: string;
@@ -306,6 +307,11 @@ class BigQueryStorageImpl implements BigQueryStorage {
     record: (row) => this.merge(notificationsTable, [row]),
   };
 
+  performance: Storage['performance'] = bigQueryPerformanceStore({
+    project: () => this.project,
+    select: (table, query) => this.select(table, query),
+    replaceDate: (table, gameDate, rows) => this.replaceDate(table, gameDate, rows),
+  });
   /** The lifecycle tables (registry-store.ts) use this storage's own select and keyed merge. */
   private readonly tableAccess: BigQueryTableAccess = {
     project: () => this.opts.projectId,

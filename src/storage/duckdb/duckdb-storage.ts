@@ -29,6 +29,7 @@ import { TableReader } from './table-reader.js';
 import { accuracyStore, actualsStore, featureStore, notificationLog, outcomeLog, predictionSink, signalStore, type DuckDbParts } from './table-stores.js';
 import { TableWriter } from './table-writer.js';
 import { WriteQueue } from './write-queue.js';
+import { performanceStore } from './performance-store.js';
 import { registryEventLog, registrySnapshotStore } from './registry-store.js';
 
 export interface DuckDbStorageOptions {
@@ -90,6 +91,7 @@ class DuckDbStorage implements Storage {
   readonly accuracy: Storage['accuracy'];
   readonly signals: Storage['signals'];
   readonly notifications: Storage['notifications'];
+  readonly performance: Storage['performance'];
   readonly registryEvents: Storage['registryEvents'];
   readonly registry: Storage['registry'];
 
@@ -107,6 +109,7 @@ class DuckDbStorage implements Storage {
     this.accuracy = accuracyStore(this.parts);
     this.signals = signalStore(this.parts);
     this.notifications = notificationLog(this.parts);
+    this.performance = performanceStore(this.parts);
     this.registryEvents = registryEventLog(this.parts);
     this.registry = registrySnapshotStore(this.parts);
   }

@@ -6,6 +6,7 @@ import { playerGameSummaryTable } from './player-game-summary.js';
 import { predictionAccuracyTable } from './prediction-accuracy.js';
 import { dailyPredictionSignalsTable } from './daily-prediction-signals.js';
 import { notificationsTable } from './notifications.js';
+import { modelPerformanceDailyTable } from './model-performance-daily.js';
 import { modelRegistryEventsTable } from './model-registry-events.js';
 import { modelRegistryTable } from './model-registry.js';
 
@@ -17,6 +18,7 @@ export * from './player-game-summary.js';
 export * from './prediction-accuracy.js';
 export * from './daily-prediction-signals.js';
 export * from './notifications.js';
+export * from './model-performance-daily.js';
 export * from './model-registry-events.js';
 export * from './model-registry.js';
 
@@ -28,6 +30,7 @@ export const ALL_TABLES = [
   predictionAccuracyTable,
   dailyPredictionSignalsTable,
   notificationsTable,
+  modelPerformanceDailyTable,
   modelRegistryEventsTable,
   modelRegistryTable,
 ] as const;

@@ -1,9 +1,9 @@
 /**
  * @module worker/routes/jobs
- * POST /jobs/grade, /jobs/signals, /jobs/picks: the post-game jobs over HTTP, for Cloud Scheduler
+ * POST /jobs/grade, /jobs/signals, /jobs/picks, /jobs/monitor: the post-game jobs over HTTP, for Cloud Scheduler
  * (plain JSON body) or a Pub/Sub push (envelope whose data is the same JSON), authenticated like
  * /predict. Body: `{ "game_date": "2026-02-10" | "today" | "yesterday" }` (`target_date` is
- * accepted too, the original grading trigger's field), plus `send`/`force` for picks.
+ * accepted too, the original grading trigger's field), plus `send`/`force` for picks and monitor.
  *
  * Answers: 200 + the job's summary; a bad body → 400 for a direct call but 200 (acknowledged,
  * with the reason) for a Pub/Sub push, which would otherwise redeliver it forever; a retryable
@@ -16,6 +16,9 @@ import { CHAMPION_SYSTEM_ID } from '../../../config/registry.js';
 import { runGradeJob, summarizeBySystem } from '../../jobs/grade-job.js';
 import { runSignalsJob } from '../../jobs/signals-job.js';
 import { runPicksJob } from '../../jobs/picks-job.js';
+import { runMonitorJob, trainingEndsFromRegistry } from '../../jobs/monitor-job.js';
+import { parseRegistry } from '../../../config/registry.js';
+import { MONTHLY_MODELS } from '../../../config/monthly-models.js';
 import { todayIn } from '../slate-date.js';
 import { addDays } from '../../jobs/format.js';
 
@@ -126,6 +129,36 @@ const jobsRoutes: FastifyPluginAsync = async (app: FastifyInstance) => {
       picks: result.picks,
       alerts: result.alerts,
       signal: result.signal?.daily_signal ?? null,
+    });
+  });
+
+  app.post('/jobs/monitor', options, async (request, reply) => {
+    const body = readJobBody(request.body);
+    if (!body.ok) return refuse(reply, body.reason, body.viaPubSub);
+    const now = new Date();
+    const gameDate = resolveDate(body.job, now);
+    const result = await runMonitorJob({
+      storage: app.storage,
+      gameDate,
+      championSystemId: CHAMPION_SYSTEM_ID,
+      expectedSystemIds: expectedSystemIds(),
+      trainingEndBySystem: trainingEndsFromRegistry(parseRegistry(MONTHLY_MODELS)),
+      now,
+      send: body.job.send,
+      force: body.job.force,
+      alertWebhookUrl: config.SLACK_WEBHOOK_URL_ALERTS,
+      digestWebhookUrl: config.SLACK_WEBHOOK_URL_DIGEST,
+      picksWebhookUrl: config.SLACK_WEBHOOK_URL_SIGNALS,
+      reportUrl: config.REPORT_URL,
+    });
+    request.log.info({ game_date: gameDate, systems: result.rows.length, champion_alert: result.championAlert, digest: result.digest }, 'monitored');
+    return reply.send({
+      ok: true,
+      game_date: gameDate,
+      champion_alert: result.championAlert,
+      digest: result.digest,
+      rows: result.rows,
+      verdicts: result.verdicts,
     });
   });
 };
