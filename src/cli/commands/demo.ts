@@ -18,7 +18,6 @@
  *     arrive, then grading, signals and picks run through the worker's job endpoints, with
  *     picks posted to a local Slack-compatible receiver, and the monitor job. Ends with a
  *     per-system table and writes the champion-vs-challengers report (report.html).
- *     picks posted to a local Slack-compatible receiver. Ends with a per-system table.
  *     `--continue` adds --days days to the season already in --data-dir (seed and dates from its
  *     season.json) instead of starting a new one, so a challenger pasted meanwhile shadows on the
  *     new days next to the old ones.
