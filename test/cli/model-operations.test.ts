@@ -376,6 +376,24 @@ describe('promotion and rollback that cannot break the champion', () => {
     expect((await storage.registryEvents.list()).find((e) => e.action === 'retire')).toMatchObject({ action: 'retire', system_id: GOOD, reason: 'UNDER-only bias', from_path: DEEP_GS, from_sha256: sha(DEEP_FILE), actor: 'ops@example.com' });
   });
 
+  it('a store that cannot take the event refuses the action before any file changes (worker holding the embedded file)', async () => {
+    const dataDir = join(tmp, 'held');
+    const holder = await openDuckDbStorage({ path: join(dataDir, 'prediction-worker.duckdb') });
+    try {
+      const before = readFileSync(registryFile, 'utf8');
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'registry', 'retire', GOOD, '--reason', 'x', '--registry-file', registryFile, '--env-file', envFile], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH, WORKER_DATA_DIR: dataDir, AUDIT_ACTOR: 't' },
+        encoding: 'utf8',
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^error: PW_ERR_DB_LOCKED: /);
+      expect(readFileSync(registryFile, 'utf8')).toBe(before);
+    } finally {
+      await holder.close();
+    }
+  }, 60_000);
+
   it('registry sync writes the registry state to model_registry', async () => {
     expect(await registryCmd.run(['sync', ...files()], io(), deps())).toBe(0);
     const rows = await storage.registry.all();

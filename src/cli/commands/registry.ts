@@ -178,10 +178,19 @@ function envFileOf(io: CliIo): string {
   return io.envFile ?? DEFAULT_ENV_FILE;
 }
 
-/** Append one audit event (read-write storage); returns it. */
-async function audit(io: CliIo, deps: LifecycleDeps, config: Config, e: Omit<EventInput, 'actor' | 'now'>) {
+/**
+ * Make a lifecycle change and record it: the storage is opened (read-write) BEFORE `apply` edits
+ * any file, so a store that cannot take the event (PW_ERR_DB_LOCKED while a worker holds the
+ * embedded file, BigQuery unreachable) refuses the action with nothing changed; then `apply`
+ * runs and the event is appended. Returns the event.
+ */
+async function applyAndRecord(io: CliIo, deps: LifecycleDeps, config: Config, e: Omit<EventInput, 'actor' | 'now'>, apply: () => Promise<void>) {
   const row = registryEvent({ ...e, actor: await cliActor(io, config), now: deps.now ?? new Date() });
-  await withStorage(deps, config, (storage) => storage.registryEvents.append(row));
+  await withStorage(deps, config, async (storage) => {
+    await storage.ping();
+    await apply();
+    await storage.registryEvents.append(row);
+  });
   return row;
 }
 
@@ -331,11 +340,13 @@ async function retire(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<n
     return 1;
   }
   const edit = disableEntry(text, id, `Retired ${today(deps, config)}: ${reason}`);
-  await writeFile(path, edit.text);
-  // Prove what is on disk now, not only what we meant to write.
-  const after = parseRegistryText(await readFile(path, 'utf8'));
-  if (after[id]?.enabled !== false) throw new PwError('PW_ERR_REGISTRY', undefined, id, `${registryFile} does not show the entry disabled after the edit`);
-  const event = await audit(io, deps, config, { action: 'retire', systemId: id, from: { path: entry.model_path, sha256: entry.sha256 }, reason, registryFile });
+  let after: Registry = {};
+  const event = await applyAndRecord(io, deps, config, { action: 'retire', systemId: id, from: { path: entry.model_path, sha256: entry.sha256 }, reason, registryFile }, async () => {
+    await writeFile(path, edit.text);
+    // Prove what is on disk now, not only what we meant to write.
+    after = parseRegistryText(await readFile(path, 'utf8'), registryFile);
+    if (after[id]?.enabled !== false) throw new PwError('PW_ERR_REGISTRY', undefined, id, `${registryFile} does not show the entry disabled after the edit`);
+  });
   io.out(
     [
       `retired ${id} (audit event ${event.event_id} by ${event.actor})`,
@@ -490,11 +501,13 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
     io.out(out.join('\n'));
     return 0;
   }
-  await writeFile(resolve(io.cwd, registryFile), registryEdit.text);
-  const after = parseRegistryText(await readFile(resolve(io.cwd, registryFile), 'utf8'), registryFile);
-  if (after[id]?.enabled !== false) throw new PwError('PW_ERR_REGISTRY', undefined, id, `${registryFile} does not show the entry disabled after the edit`);
-  await writeFile(envPath, envEdit.text);
-  const event = await audit(io, deps, config, {
+  const applyPromotion = async () => {
+    await writeFile(resolve(io.cwd, registryFile), registryEdit.text);
+    const after = parseRegistryText(await readFile(resolve(io.cwd, registryFile), 'utf8'), registryFile);
+    if (after[id]?.enabled !== false) throw new PwError('PW_ERR_REGISTRY', undefined, id, `${registryFile} does not show the entry disabled after the edit`);
+    await writeFile(envPath, envEdit.text);
+  };
+  const event = await applyAndRecord(io, deps, config, {
     action: 'promote',
     systemId: id,
     from: previous,
@@ -516,7 +529,7 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
     forced: decision.forced,
     reason: decision.forced ? decision.reason : typeof values.reason === 'string' ? values.reason : undefined,
     registryFile,
-  });
+  }, applyPromotion);
 
   out.push(
     `2. Edited ${registryFile} (the entry would otherwise run twice, as itself and as ${CHAMPION_SYSTEM_ID}):`,
@@ -584,8 +597,7 @@ async function rollback(argv: string[], io: CliIo, deps: LifecycleDeps): Promise
     io.out(out.join('\n'));
     return 0;
   }
-  await writeFile(envPath, envEdit.text);
-  const event = await audit(io, deps, config, {
+  const event = await applyAndRecord(io, deps, config, {
     action: 'rollback',
     systemId: CHAMPION_SYSTEM_ID,
     from: drifted ? { path: config.CATBOOST_V9_MODEL_PATH, sha256: config.CATBOOST_V9_MODEL_SHA256 ?? null } : from,
@@ -593,7 +605,7 @@ async function rollback(argv: string[], io: CliIo, deps: LifecycleDeps): Promise
     reason,
     forced: drifted,
     registryFile: String(values['registry-file']),
-  });
+  }, () => writeFile(envPath, envEdit.text));
   out.push(
     `2. Edited ${envFile}:`,
     ...envEdit.lines,
