@@ -25,7 +25,7 @@ import { FEATURE_SETS } from '../../features/contract.js';
 import { loadPredictor } from '../../models/load-predictor.js';
 import { modelStoreFromConfig, type ModelStore } from '../../models/model-store.js';
 import type { Storage } from '../../storage/storage.js';
-import { cliConfig, type JobDeps } from '../../jobs/cli-support.js';
+import { cliConfig, withStorage, type JobDeps } from '../../jobs/cli-support.js';
 import { renderTable } from '../../jobs/format.js';
 import { fmt } from '../../metrics/metrics.js';
 import { formatComparison } from '../../grading/compare.js';
@@ -230,6 +230,7 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
     const events = [evaluated];
     let snippetText: string | null = null;
     let added = false;
+    let pendingRegistryText: string | undefined;
 
     if (passed || values['force-snippet']) {
       const snippet = registrySnippet(
@@ -252,8 +253,8 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
       );
       snippetText = snippet;
       if (values.add) {
-        const current = await readFile(resolve(io.cwd, registryFile), 'utf8');
-        await writeFile(resolve(io.cwd, registryFile), insertEntry(current, snippet));
+        // Written below, once the audit store is open (a store that cannot take the event refuses first).
+        pendingRegistryText = insertEntry(await readFile(resolve(io.cwd, registryFile), 'utf8'), snippet);
         added = true;
         events.push(
           registryEvent({
@@ -279,16 +280,11 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
         nextSteps({ systemId, file, modelPath, registryFile }),
       );
     }
-    const { openStorage } = await import('../../storage/open.js');
-    if (deps.storage) for (const e of events) await deps.storage.registryEvents.append(e);
-    else {
-      const storage = await openStorage(config);
-      try {
-        for (const e of events) await storage.registryEvents.append(e);
-      } finally {
-        await storage.close();
-      }
-    }
+    await withStorage(deps, config, async (storage) => {
+      await storage.ping();
+      if (pendingRegistryText !== undefined) await writeFile(resolve(io.cwd, registryFile), pendingRegistryText);
+      for (const e of events) await storage.registryEvents.append(e);
+    });
     if (values.json) {
       emitJson(io, 'evaluate', {
         system_id: systemId,
