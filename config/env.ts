@@ -89,6 +89,8 @@ export const envSchema = z
     CLOUD_RUN_SERVICE: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'a Cloud Run service name (lower-case letters, digits, -)').default('prediction-worker'),
     /** Its region. */
     CLOUD_RUN_REGION: z.string().regex(/^[a-z]+-[a-z]+\d+$/, 'a region such as us-west2').default('us-west2'),
+    /** Cloud Run Admin API base URL for `--apply`; unset = https://run.googleapis.com with ADC. Tests point it at a fake. */
+    CLOUD_RUN_API_ENDPOINT: z.string().url().optional(),
     /** Who the audit trail names as actor; default: the gcloud account, else user@host. */
     AUDIT_ACTOR: z.string().optional(),
   })

@@ -47,6 +47,7 @@ export const ERROR_CODES = {
   PW_ERR_MODEL_UPLOAD: { message: 'Cannot upload %s: %s', retryable: true, status: 503 },
   PW_ERR_ROLLBACK: { message: 'Cannot roll back %s: %s', retryable: false, status: 409 },
   PW_ERR_SERVICE: { message: 'Cannot query the deployed worker at %s: %s', retryable: true, status: 502 },
+  PW_ERR_CLOUD_RUN: { message: 'Cloud Run update of %s did not complete: %s', retryable: false, status: 502 },
 } as const satisfies Record<string, { message: string; retryable: boolean; status: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -50,3 +50,62 @@ export function championUpdateCommand(target: CloudRunTarget, modelPath: string,
     shellWord(`--update-env-vars=CATBOOST_V9_MODEL_PATH=${modelPath},CATBOOST_V9_MODEL_SHA256=${sha256}`),
   ].join(' ');
 }
+
+// --- the same change through the Cloud Run Admin API (registry promote/rollback --apply) -------
+
+/** The parts of a Cloud Run Admin API v2 Service this module reads and writes. */
+export interface CloudRunService {
+  name: string;
+  etag?: string;
+  reconciling?: boolean;
+  latestReadyRevision?: string;
+  latestCreatedRevision?: string;
+  terminalCondition?: { type?: string; state?: string; message?: string };
+  template?: { containers?: Array<{ name?: string; image?: string; env?: Array<{ name: string; value?: string; valueSource?: unknown }> } & Record<string, unknown>> } & Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** `projects/<p>/locations/<region>/services/<service>`; PW_ERR_CONFIG without a project. */
+export function cloudRunServiceName(target: CloudRunTarget): string {
+  if (!target.project) throw new PwError('PW_ERR_CONFIG', undefined, '--apply needs GCP_PROJECT_ID (the project of the Cloud Run service)');
+  return `projects/${target.project}/locations/${target.region}/services/${target.service}`;
+}
+
+/**
+ * The service with its first container's CATBOOST_V9_MODEL_PATH and _SHA256 set to `model`, every
+ * other variable kept (what `--update-env-vars` does). Same refusals as championUpdateCommand.
+ * Pure: returns a copy.
+ */
+export function withChampionEnv(service: CloudRunService, model: { path: string; sha256: string | null | undefined }): CloudRunService {
+  championUpdateCommand({ service: 'x', region: 'x' }, model.path, model.sha256); // the same checks
+  const containers = service.template?.containers ?? [];
+  if (containers.length === 0) throw new PwError('PW_ERR_CONFIG', undefined, `Cloud Run service ${service.name} has no container to configure`);
+  const [first, ...rest] = containers;
+  const set = new Map([
+    ['CATBOOST_V9_MODEL_PATH', model.path],
+    ['CATBOOST_V9_MODEL_SHA256', model.sha256!],
+  ]);
+  const env = (first!.env ?? []).filter((e) => !set.has(e.name));
+  for (const [name, value] of set) env.push({ name, value });
+  return { ...service, template: { ...service.template, containers: [{ ...first!, env }, ...rest] } };
+}
+
+export type Rollout = { state: 'ready'; revision: string } | { state: 'pending' } | { state: 'failed'; message: string };
+
+/**
+ * Where a service update stands: `ready` once it is no longer reconciling, its Ready condition
+ * succeeded and the newest revision is the one serving; `failed` when the condition failed or
+ * the newest revision is not the ready one after reconciling ended. Pure.
+ */
+export function rolloutState(service: CloudRunService): Rollout {
+  const state = service.terminalCondition?.state;
+  if (service.reconciling) return { state: 'pending' };
+  if (state === 'CONDITION_FAILED') return { state: 'failed', message: service.terminalCondition?.message ?? 'the Ready condition failed' };
+  if (state === 'CONDITION_SUCCEEDED' && service.latestCreatedRevision && service.latestReadyRevision === service.latestCreatedRevision) {
+    return { state: 'ready', revision: service.latestReadyRevision };
+  }
+  if (state === 'CONDITION_SUCCEEDED') {
+    return { state: 'failed', message: `the new revision ${service.latestCreatedRevision ?? '?'} is not ready; ${service.latestReadyRevision ?? 'an older revision'} still serves` };
+  }
+  return { state: 'pending' };
+}

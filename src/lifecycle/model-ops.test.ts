@@ -3,7 +3,7 @@ import { isPwError } from '../errors.js';
 import { parseRegistry } from '../../config/registry.js';
 import { sampleModelRegistryRow, sampleRegistryEventRow } from '../storage/sample-rows.js';
 import { actorFrom, championHistory, eventsFor, registryEvent, rollbackTarget } from './audit.js';
-import { championUpdateCommand } from './cloud-run.js';
+import { championUpdateCommand, cloudRunServiceName, rolloutState, withChampionEnv } from './cloud-run.js';
 import { driftReport, expectedModels } from './drift.js';
 import { registrySnapshotRows } from './registry-sync.js';
 
@@ -100,5 +100,29 @@ describe('registry sync rows', () => {
       ['catboost_v9_gone', 'challenger', false, false, 'gs://pw-models/v9/champion.cbm'],
     ]);
     expect(sampleRegistryEventRow().action).toBe('promote');
+  });
+});
+
+describe('Cloud Run Admin API rules (--apply)', () => {
+  const service = {
+    name: 'projects/p/locations/us-west2/services/prediction-worker',
+    template: { containers: [{ image: 'img', env: [{ name: 'A', value: '1' }, { name: 'CATBOOST_V9_MODEL_SHA256', value: 'old' }] }, { image: 'sidecar' }] },
+  };
+  it('sets both champion variables on the first container and keeps everything else', () => {
+    const next = withChampionEnv(service, A);
+    expect(next.template!.containers![0]!.env).toEqual([{ name: 'A', value: '1' }, { name: 'CATBOOST_V9_MODEL_PATH', value: A.path }, { name: 'CATBOOST_V9_MODEL_SHA256', value: A.sha256 }]);
+    expect(next.template!.containers![1]).toEqual({ image: 'sidecar' });
+    expect(service.template.containers[0]!.env).toHaveLength(2); // a copy
+    expect(() => withChampionEnv(service, { path: 'models/x.cbm', sha256: A.sha256 })).toThrow(/local path/);
+    expect(() => cloudRunServiceName({ service: 's', region: 'r' })).toThrow(/GCP_PROJECT_ID/);
+  });
+
+  it('ready only when reconciled, succeeded and the newest revision serves', () => {
+    const ok = { name: 'n', reconciling: false, terminalCondition: { state: 'CONDITION_SUCCEEDED' }, latestCreatedRevision: 'r2', latestReadyRevision: 'r2' };
+    expect(rolloutState(ok)).toEqual({ state: 'ready', revision: 'r2' });
+    expect(rolloutState({ ...ok, reconciling: true })).toEqual({ state: 'pending' });
+    expect(rolloutState({ ...ok, latestReadyRevision: 'r1' }).state).toBe('failed');
+    expect(rolloutState({ ...ok, terminalCondition: { state: 'CONDITION_FAILED', message: 'boom' } })).toEqual({ state: 'failed', message: 'boom' });
+    expect(rolloutState({ ...ok, terminalCondition: { state: 'CONDITION_RECONCILING' } })).toEqual({ state: 'pending' });
   });
 });

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +94,65 @@ function memoryBucket(objects: Record<string, string | Buffer>): ObjectSource {
       return { generation: createHash('md5').update(b).digest('hex'), sizeBytes: b.length };
     },
     download: async (_bucket, object, _v, destination) => writeFileSync(destination, bytesOf(object)),
+  };
+}
+
+/**
+ * A fake of the Cloud Run Admin API v2 for one service: GET service, PATCH service (a new revision,
+ * reconciling, an operation that is done on the second poll), GET operation. `failNext` makes the
+ * next revision fail to start (operation error, the old revision keeps serving).
+ */
+async function fakeCloudRun() {
+  const NAME = 'projects/nba-props/locations/us-east4/services/prediction-worker';
+  let revision = 1;
+  let polls = 0;
+  let pendingError: string | undefined;
+  const state = {
+    failNext: false,
+    service: {
+      name: NAME,
+      reconciling: false,
+      latestReadyRevision: 'prediction-worker-00001',
+      latestCreatedRevision: 'prediction-worker-00001',
+      terminalCondition: { type: 'Ready', state: 'CONDITION_SUCCEEDED' },
+      template: { containers: [{ image: 'us-west2-docker.pkg.dev/x/y/worker:abc', env: [{ name: 'PUSH_AUDIENCE', value: 'https://worker.example' }, { name: 'CATBOOST_V9_MODEL_PATH', value: CHAMP_GS }] }] },
+    } as unknown as { [k: string]: unknown; latestCreatedRevision: string; template: { containers: Array<{ env: Array<{ name: string; value: string }> }> } },
+  };
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (req.url === `/v2/${NAME}` && req.method === 'GET') return send(200, state.service);
+      if (req.url === `/v2/${NAME}` && req.method === 'PATCH') {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof state.service;
+        revision++;
+        polls = 0;
+        pendingError = state.failNext ? 'Revision prediction-worker-0000' + revision + ' is not ready: container failed to start' : undefined;
+        state.failNext = false;
+        if (!pendingError) state.service = { ...body, reconciling: true, latestCreatedRevision: `prediction-worker-0000${revision}` };
+        return send(200, { name: 'projects/nba-props/locations/us-east4/operations/op-' + revision, done: false });
+      }
+      if (req.url?.startsWith('/v2/projects/nba-props/locations/us-east4/operations/') && req.method === 'GET') {
+        polls++;
+        if (polls < 2) return send(200, { name: req.url.slice(4), done: false });
+        if (pendingError) return send(200, { name: req.url.slice(4), done: true, error: { code: 9, message: pendingError } });
+        state.service = { ...state.service, reconciling: false, latestReadyRevision: state.service.latestCreatedRevision };
+        return send(200, { name: req.url.slice(4), done: true, response: state.service });
+      }
+      send(404, { error: { message: `no route ${req.method} ${req.url}` } });
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    get service() {
+      return state.service;
+    },
+    set failNext(v: boolean) {
+      state.failNext = v;
+    },
+    close: () => new Promise<void>((ok) => server.close(() => ok())),
   };
 }
 
@@ -393,6 +453,34 @@ describe('promotion and rollback that cannot break the champion', () => {
       await holder.close();
     }
   }, 60_000);
+
+  it('--apply updates the service through the Cloud Run Admin API (a local fake), waits for the revision, and records it', async () => {
+    const fake = await fakeCloudRun();
+    try {
+      const cfg = configFrom({ GCP_PROJECT_ID: 'nba-props', CLOUD_RUN_API_ENDPOINT: fake.url });
+      expect(await registryCmd.run(['promote', GOOD, '--to', '2026-02-12', '--apply', ...files()], io(), { ...deps({ config: cfg }), cloudRunPollMs: 1 })).toBe(0);
+      expect(out).toContain('APPLIED: projects/nba-props/locations/us-east4/services/prediction-worker revision prediction-worker-00002 is ready and serving (was prediction-worker-00001)');
+      // --update-env-vars semantics: the two champion variables set together, every other one kept.
+      expect(fake.service.template.containers[0].env).toEqual([
+        { name: 'PUSH_AUDIENCE', value: 'https://worker.example' },
+        { name: 'CATBOOST_V9_MODEL_PATH', value: DEEP_GS },
+        { name: 'CATBOOST_V9_MODEL_SHA256', value: sha(DEEP_FILE) },
+      ]);
+      const [promoted] = await storage.registryEvents.list();
+      expect(JSON.parse(promoted!.metrics!)).toMatchObject({ cloud_run_revision: 'prediction-worker-00002', cloud_run_previous_revision: 'prediction-worker-00001' });
+
+      // A revision that fails to start: refused, nothing local changes, nothing recorded.
+      fake.failNext = true;
+      const envBefore = readFileSync(envFile, 'utf8');
+      const failed = await registryCmd.run(['rollback', '--reason', 'x', '--apply', ...files()], io(), { ...deps({ config: configFrom({ GCP_PROJECT_ID: 'nba-props', CLOUD_RUN_API_ENDPOINT: fake.url }) }), cloudRunPollMs: 1 }).catch((e: unknown) => e);
+      expect(isPwError(failed, 'PW_ERR_CLOUD_RUN')).toBe(true);
+      expect((failed as Error).message).toContain('container failed to start');
+      expect(readFileSync(envFile, 'utf8')).toBe(envBefore);
+      expect((await storage.registryEvents.list()).map((e) => e.action)).toEqual(['promote']);
+    } finally {
+      await fake.close();
+    }
+  });
 
   it('registry sync writes the registry state to model_registry', async () => {
     expect(await registryCmd.run(['sync', ...files()], io(), deps())).toBe(0);

@@ -39,7 +39,9 @@ import { disableEntry, parseRegistryText, setEnvVar } from '../../lifecycle/regi
 import { comparisonWindow } from '../../lifecycle/windows.js';
 import { PROMOTION_DEFAULTS, decidePromotion } from '../../lifecycle/promotion.js';
 import { championHistory, eventsFor, historyRows, registryEvent, rollbackTarget, type EventInput } from '../../lifecycle/audit.js';
-import { championUpdateCommand } from '../../lifecycle/cloud-run.js';
+import { championUpdateCommand, cloudRunServiceName } from '../../lifecycle/cloud-run.js';
+import { adcToken, applyChampion } from '../cloud-run-admin.js';
+import type { RegistryEventRow } from '../../storage/tables/model-registry-events.js';
 import { registrySnapshotRows } from '../../lifecycle/registry-sync.js';
 import { driftReport, expectedModels, type ServedModel } from '../../lifecycle/drift.js';
 import { todayIn } from '../../worker/slate-date.js';
@@ -81,7 +83,7 @@ const SUB_HELP = {
     example: 'registry retire catboost_v9_demo_q43 --reason "UNDER-only bias, PVL -1.3"',
   },
   promote: {
-    usage: 'registry promote <system_id> [--from YYYY-MM-DD | --days N] [--to YYYY-MM-DD] [--min-n N] [--min-days N] [--force --reason "<text>"] [--dry-run]',
+    usage: 'registry promote <system_id> [--from YYYY-MM-DD | --days N] [--to YYYY-MM-DD] [--min-n N] [--min-days N] [--force --reason "<text>"] [--dry-run] [--apply]',
     summary:
       'Decide by the promotion rules (src/lifecycle/promotion.ts: verdict, gates, game days, bets); when allowed print the exact Cloud Run command (gs:// path and sha256), point the env file at the model, disable the entry and record the promotion with the replaced champion (what rollback restores).',
     flags: [
@@ -94,17 +96,19 @@ const SUB_HELP = {
       { flag: '--force', default: 'off', text: 'promote although the rules fail (needs --reason; recorded as FORCED)' },
       { flag: '--reason <text>', text: 'why (recorded in the registry comment and the audit trail)' },
       { flag: '--dry-run', default: 'off', text: 'print, change nothing, record nothing' },
+      { flag: '--apply', default: 'off', text: 'also make the change through the Cloud Run Admin API and wait until the new revision is ready and serving (needs GCP_PROJECT_ID)' },
     ],
     example: 'registry promote catboost_v9_demo_deep --days 14',
   },
   rollback: {
-    usage: 'registry rollback --reason "<text>" [--force] [--dry-run]',
+    usage: 'registry rollback --reason "<text>" [--force] [--dry-run] [--apply]',
     summary:
       'Restore the previous champion: its exact path and sha256 from the audit trail, after checking the object still exists and has that sha256. Prints the Cloud Run command, edits the env file, records the rollback.',
     flags: [
       { flag: '--reason <text>', text: 'why (required)' },
       { flag: '--force', default: 'off', text: 'roll back although the configured champion is not the one the trail installed last (recorded as forced)' },
       { flag: '--dry-run', default: 'off', text: 'check and print, change nothing' },
+      { flag: '--apply', default: 'off', text: 'also make the change through the Cloud Run Admin API and wait until the new revision is ready and serving' },
     ],
     example: 'registry rollback --reason "HR fell to 47% on the first two days"',
   },
@@ -184,14 +188,42 @@ function envFileOf(io: CliIo): string {
  * embedded file, BigQuery unreachable) refuses the action with nothing changed; then `apply`
  * runs and the event is appended. Returns the event.
  */
-async function applyAndRecord(io: CliIo, deps: LifecycleDeps, config: Config, e: Omit<EventInput, 'actor' | 'now'>, apply: () => Promise<void>) {
-  const row = registryEvent({ ...e, actor: await cliActor(io, config), now: deps.now ?? new Date() });
+async function applyAndRecord(
+  io: CliIo,
+  deps: LifecycleDeps,
+  config: Config,
+  e: Omit<EventInput, 'actor' | 'now'>,
+  apply: () => Promise<Record<string, unknown> | void>,
+): Promise<RegistryEventRow> {
+  const actor = await cliActor(io, config);
+  let row: RegistryEventRow | undefined;
   await withStorage(deps, config, async (storage) => {
     await storage.ping();
-    await apply();
+    const extra = await apply();
+    row = registryEvent({ ...e, metrics: extra ? { ...(e.metrics ?? {}), ...extra } : e.metrics, actor, now: deps.now ?? new Date() });
     await storage.registryEvents.append(row);
   });
-  return row;
+  return row!;
+}
+
+/** Test hook: how often `--apply` polls the Cloud Run operation (default 2 s). */
+export interface RegistryDeps extends LifecycleDeps {
+  cloudRunPollMs?: number;
+}
+
+/**
+ * `--apply`: the same change as the printed command, through the Cloud Run Admin API, waiting for
+ * the new revision to be ready and serving. Returns what goes into the audit event.
+ */
+async function applyToCloudRun(config: Config, deps: RegistryDeps, model: { path: string; sha256: string | null }, out: string[]): Promise<Record<string, unknown>> {
+  const name = cloudRunServiceName(cloudRunOf(config));
+  const r = await applyChampion(name, model, {
+    endpoint: config.CLOUD_RUN_API_ENDPOINT,
+    token: config.CLOUD_RUN_API_ENDPOINT ? undefined : adcToken(),
+    pollMs: deps.cloudRunPollMs,
+  });
+  out.push(`   APPLIED: ${name} revision ${r.revision} is ready and serving (was ${r.previousRevision ?? '?'})`, '');
+  return { cloud_run_service: name, cloud_run_revision: r.revision, cloud_run_previous_revision: r.previousRevision };
 }
 
 // --- list -----------------------------------------------------------------------------------
@@ -401,7 +433,7 @@ async function currentChampion(config: Config, store: ModelStore): Promise<{ pat
   }
 }
 
-async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<number> {
+async function promote(argv: string[], io: CliIo, deps: RegistryDeps): Promise<number> {
   const { values, positionals } = parseFlags(
     argv,
     {
@@ -414,6 +446,7 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
       force: { type: 'boolean', default: false },
       reason: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
+      apply: { type: 'boolean', default: false },
     },
     true,
   );
@@ -502,10 +535,12 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
     return 0;
   }
   const applyPromotion = async () => {
+    const applied = values.apply ? await applyToCloudRun(config, deps, next, out) : undefined;
     await writeFile(resolve(io.cwd, registryFile), registryEdit.text);
     const after = parseRegistryText(await readFile(resolve(io.cwd, registryFile), 'utf8'), registryFile);
     if (after[id]?.enabled !== false) throw new PwError('PW_ERR_REGISTRY', undefined, id, `${registryFile} does not show the entry disabled after the edit`);
     await writeFile(envPath, envEdit.text);
+    return applied;
   };
   const event = await applyAndRecord(io, deps, config, {
     action: 'promote',
@@ -551,10 +586,10 @@ async function promote(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<
 
 // --- rollback -------------------------------------------------------------------------------
 
-async function rollback(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<number> {
+async function rollback(argv: string[], io: CliIo, deps: RegistryDeps): Promise<number> {
   const { values, positionals } = parseFlags(
     argv,
-    { ...COMMON, reason: { type: 'string' }, force: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false } },
+    { ...COMMON, reason: { type: 'string' }, force: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false }, apply: { type: 'boolean', default: false } },
     true,
   );
   if (positionals.length > 0) throw usage('rollback takes no system_id: it restores the previous champion from the audit trail');
@@ -605,7 +640,11 @@ async function rollback(argv: string[], io: CliIo, deps: LifecycleDeps): Promise
     reason,
     forced: drifted,
     registryFile: String(values['registry-file']),
-  }, () => writeFile(envPath, envEdit.text));
+  }, async () => {
+    const applied = values.apply ? await applyToCloudRun(config, deps, to, out) : undefined;
+    await writeFile(envPath, envEdit.text);
+    return applied;
+  });
   out.push(
     `2. Edited ${envFile}:`,
     ...envEdit.lines,
@@ -667,7 +706,7 @@ async function sync(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<num
   return 0;
 }
 
-export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): Promise<number> {
+export async function run(argv: string[], io: CliIo, deps: RegistryDeps = {}): Promise<number> {
   // Called directly (tests, scripts) with --env-file: take it as src/cli/index.ts would.
   if (argv.some((a) => a === '--env-file' || a.startsWith('--env-file='))) {
     const chosen = applyEnvFile(argv, io.env, io.cwd, existsSync);
