@@ -101,6 +101,8 @@ function loadInterpreter(path: string): Predictor {
     treeCount: evaluator.treeCount,
     treeDepths: evaluator.treeDepths,
     loadMs,
+    loss: 'RMSE',
+    predictionType: 'RawFormulaVal',
     predict: (rows, n) => Promise.resolve(evaluator.predict(rows, n)),
     close: () => Promise.resolve(),
   };

@@ -36,6 +36,15 @@ describe('loadConfig', () => {
     );
   });
 
+  it('parses booleans from the environment: ALLOW_PAST_DATES=false stays false', () => {
+    expect(loadConfig({ ...local, ALLOW_PAST_DATES: 'false' }).ALLOW_PAST_DATES).toBe(false);
+    expect(loadConfig({ ...local, ALLOW_PAST_DATES: '0' }).ALLOW_PAST_DATES).toBe(false);
+    expect(loadConfig({ ...local, ALLOW_PAST_DATES: 'no' }).ALLOW_PAST_DATES).toBe(false);
+    expect(loadConfig({ ...local, ALLOW_PAST_DATES: 'true' }).ALLOW_PAST_DATES).toBe(true);
+    expect(loadConfig(local).ALLOW_PAST_DATES).toBe(false);
+    expect(() => loadConfig({ ...local, ALLOW_PAST_DATES: 'False ' })).toThrow(/ALLOW_PAST_DATES/);
+  });
+
   it('treats empty strings as unset (Cloud Run leaves empty vars)', () => {
     expect(loadConfig({ ...local, PORT: '' }).PORT).toBe(8080);
   });

@@ -83,6 +83,10 @@ export const envSchema = z
     ALLOW_PAST_DATES: bool.default(false),
     /** Time zone that defines "today" for stale-message checks. */
     SLATE_TIME_ZONE: z.string().default('America/New_York'),
+    /** A player missing from a slate whose newest row is younger than this is retried (503), not rejected. */
+    SLATE_YOUNG_SECONDS: z.coerce.number().int().nonnegative().default(1800),
+    /** A miss re-reads the date's feature slate at most this often (milliseconds). */
+    SLATE_RELOAD_INTERVAL_MS: z.coerce.number().int().nonnegative().default(5000),
 
     // --- model operations (CLI: registry promote/rollback, audit trail)
     /** The Cloud Run service the printed champion commands update. */

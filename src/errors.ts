@@ -41,6 +41,12 @@ export const ERROR_CODES = {
   PW_ERR_NOTIFY: { message: 'Notification to %s failed: %s', retryable: true, status: 502 },
   // CLI
   PW_ERR_CLI_USAGE: { message: '%s', retryable: false, status: 400 },
+  // hardening (issue 7)
+  PW_ERR_ROW_INVALID: { message: 'Row for %s refused by its table schema: %s', retryable: false, status: 422 },
+  PW_ERR_MODEL_OUTPUT: { message: 'Model %s produced an output that is not a points value: %s', retryable: false, status: 500 },
+  PW_ERR_MODEL_UNVERIFIED: { message: 'Model %s is refused: %s', retryable: false, status: 500 },
+  PW_ERR_MESSAGE_CONFLICT: { message: 'Message id %s was already used for another payload (stored digest %s, this one %s)', retryable: false, status: 409 },
+  PW_ERR_PLAYER_PENDING: { message: 'No feature-store row for %s on %s yet (the slate is %s s old); retry later', retryable: true, status: 503 },
   // model operations (upload, list, promote, rollback, drift)
   PW_ERR_GCS_PATH: { message: 'Invalid Cloud Storage %s: %s', retryable: false, status: 400 },
   PW_ERR_MODEL_EXISTS: { message: 'Object %s already exists with other content: %s', retryable: false, status: 409 },

@@ -66,3 +66,46 @@ describe('feature slate cache', () => {
     expect((await cache.get('2026-02-10', 'a'))?.player_lookup).toBe('a');
   });
 });
+
+describe('a miss re-reads the slate, rate-limited per date (issue 7, class 7)', () => {
+  it('re-reads at most once per reloadIntervalMs and finds a row that landed since', async () => {
+    const stored: FeatureStoreRow[] = [{ ...row('a', '2026-02-10'), created_at: '2026-02-10T10:00:00.000Z' }];
+    let clock = 0;
+    let loads = 0;
+    const cache = createFeatureSlateCache({
+      features: { loadSlate: async () => (loads++, [...stored]) },
+      ttlSeconds: 300,
+      ttlPastSeconds: 3600,
+      today: () => '2026-02-10',
+      nowMs: () => clock,
+      reloadIntervalMs: 5000,
+    });
+    expect((await cache.lookup('2026-02-10', 'a')).row?.player_lookup).toBe('a');
+    expect(loads).toBe(1);
+    const miss = await cache.lookup('2026-02-10', 'late');
+    expect(miss).toEqual({ row: undefined, newestCreatedAt: '2026-02-10T10:00:00.000Z', reloaded: false });
+    expect(loads).toBe(1); // within the interval: no re-read
+    stored.push({ ...row('late', '2026-02-10'), created_at: '2026-02-10T10:05:00.000Z' });
+    clock += 5000;
+    const found = await cache.lookup('2026-02-10', 'late');
+    expect(found.reloaded).toBe(true);
+    expect(found.row?.player_lookup).toBe('late');
+    expect(found.newestCreatedAt).toBe('2026-02-10T10:05:00.000Z');
+    expect(loads).toBe(2);
+    // Many misses in a burst: one re-read.
+    clock += 5000;
+    await Promise.all(Array.from({ length: 20 }, () => cache.lookup('2026-02-10', 'ghost')));
+    expect(loads).toBe(3);
+  });
+
+  it('slateIsYoung: newest row within SLATE_YOUNG_SECONDS, or an empty slate for today or later', async () => {
+    const { slateIsYoung } = await import('./slate-cache.js');
+    const nowMs = Date.parse('2026-02-10T12:00:00Z');
+    const base = { gameDate: '2026-02-10', today: '2026-02-10', nowMs, youngSeconds: 1800 };
+    expect(slateIsYoung({ ...base, newestCreatedAt: '2026-02-10T11:40:00Z' })).toBe(true);
+    expect(slateIsYoung({ ...base, newestCreatedAt: '2026-02-10T11:00:00Z' })).toBe(false);
+    expect(slateIsYoung({ ...base, newestCreatedAt: null })).toBe(true);
+    expect(slateIsYoung({ ...base, gameDate: '2026-02-09', newestCreatedAt: null })).toBe(false);
+    expect(slateIsYoung({ ...base, youngSeconds: 0, newestCreatedAt: '2026-02-10T11:59:59Z' })).toBe(false);
+  });
+});

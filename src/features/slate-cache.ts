@@ -5,6 +5,11 @@
  * every player of that date is a map lookup. Entries live FEATURE_CACHE_TTL_SECONDS for today and
  * future dates, FEATURE_CACHE_TTL_PAST_SECONDS for past dates (their rows no longer change).
  * An empty slate is not cached (the store may be filling); a store error is retryable.
+ *
+ * Work that arrives before its data (issue 7, class 7): `lookup` re-reads the slate on a miss,
+ * at most once per `reloadIntervalMs` per date (concurrent misses share the one re-read), and
+ * reports how young the slate is, so the caller can retry (5xx) rather than reject a player whose
+ * row may still land: see `slateIsYoung`.
  */
 import type { FeatureStore } from '../storage/storage.js';
 import type { FeatureStoreRow } from '../storage/tables/feature-store.js';
@@ -18,16 +23,49 @@ export interface SlateCacheOptions {
   today: () => string;
   /** Milliseconds clock, injectable for tests. */
   nowMs?: () => number;
+  /** A miss re-reads the date's slate at most this often (ms); 0 = on every miss. Default 5000. */
+  reloadIntervalMs?: number;
 }
 
-interface Entry {
+/** What `lookup` found: the row, and the newest `created_at` of the date's slate (null if empty). */
+export interface SlateLookup {
+  row: FeatureStoreRow | undefined;
+  newestCreatedAt: string | null;
+  /** True when this lookup re-read the slate after a miss. */
+  reloaded: boolean;
+}
+
+/**
+ * The one "young slate" rule: a missing player is worth a retry while the date's feature rows
+ * may still be landing, i.e. the newest row of the slate was written less than `youngSeconds`
+ * ago, or the slate is still empty and the game date is today or later. Otherwise the player is
+ * not coming: reject. `youngSeconds` 0 turns the rule off (every miss is a rejection). Dates are
+ * YYYY-MM-DD in the slate time zone.
+ */
+export function slateIsYoung(input: { gameDate: string; today: string; newestCreatedAt: string | null; nowMs: number; youngSeconds: number }): boolean {
+  if (input.youngSeconds <= 0) return false;
+  if (input.newestCreatedAt === null) return input.gameDate >= input.today;
+  const newest = Date.parse(input.newestCreatedAt);
+  return Number.isFinite(newest) && input.nowMs - newest < input.youngSeconds * 1000;
+}
+
+interface Slate {
   players: ReadonlyMap<string, FeatureStoreRow>;
+  newestCreatedAt: string | null;
+}
+
+interface Entry extends Slate {
   expiresAt: number;
 }
 
 export interface FeatureSlateCache {
   /** The player's row, or undefined when the slate has none. Throws retryable PW_ERR_FEATURE_STORE. */
   get(gameDate: string, playerLookup: string): Promise<FeatureStoreRow | undefined>;
+  /**
+   * The player's row, re-reading the slate once on a miss (rate-limited per date), with the
+   * slate's newest created_at. Throws retryable PW_ERR_FEATURE_STORE.
+   */
+  lookup(gameDate: string, playerLookup: string): Promise<SlateLookup>;
   /** Number of slate loads issued so far (for /models-style diagnostics and tests). */
   readonly loads: number;
   clear(): void;
@@ -35,12 +73,16 @@ export interface FeatureSlateCache {
 
 export function createFeatureSlateCache(options: SlateCacheOptions): FeatureSlateCache {
   const nowMs = options.nowMs ?? Date.now;
+  const reloadIntervalMs = options.reloadIntervalMs ?? 5_000;
   const cached = new Map<string, Entry>();
-  const inFlight = new Map<string, Promise<ReadonlyMap<string, FeatureStoreRow>>>();
+  const inFlight = new Map<string, Promise<Slate>>();
+  /** When each date's slate was last read (ms), for the miss re-read rate limit. */
+  const lastLoadAt = new Map<string, number>();
   let loads = 0;
 
-  async function load(gameDate: string): Promise<ReadonlyMap<string, FeatureStoreRow>> {
+  async function load(gameDate: string): Promise<Slate> {
     loads++;
+    lastLoadAt.set(gameDate, nowMs());
     let rows: FeatureStoreRow[];
     try {
       rows = await options.features.loadSlate(gameDate);
@@ -49,17 +91,22 @@ export function createFeatureSlateCache(options: SlateCacheOptions): FeatureSlat
       throw new PwError('PW_ERR_FEATURE_STORE', { cause: err }, describeError(err));
     }
     const players = new Map<string, FeatureStoreRow>();
-    for (const row of rows) players.set(row.player_lookup, row);
+    let newestCreatedAt: string | null = null;
+    for (const row of rows) {
+      players.set(row.player_lookup, row);
+      if (newestCreatedAt === null || Date.parse(row.created_at) > Date.parse(newestCreatedAt)) newestCreatedAt = row.created_at;
+    }
+    const slate: Slate = { players, newestCreatedAt };
     if (players.size > 0) {
       const ttl = gameDate < options.today() ? options.ttlPastSeconds : options.ttlSeconds;
-      if (ttl > 0) cached.set(gameDate, { players, expiresAt: nowMs() + ttl * 1000 });
+      if (ttl > 0) cached.set(gameDate, { ...slate, expiresAt: nowMs() + ttl * 1000 });
     }
-    return players;
+    return slate;
   }
 
-  function slate(gameDate: string): Promise<ReadonlyMap<string, FeatureStoreRow>> {
+  function slate(gameDate: string, force = false): Promise<Slate> {
     const hit = cached.get(gameDate);
-    if (hit && hit.expiresAt > nowMs()) return Promise.resolve(hit.players);
+    if (hit && hit.expiresAt > nowMs() && !force) return Promise.resolve(hit);
     if (hit) cached.delete(gameDate);
     let pending = inFlight.get(gameDate);
     if (!pending) {
@@ -71,13 +118,23 @@ export function createFeatureSlateCache(options: SlateCacheOptions): FeatureSlat
 
   return {
     async get(gameDate, playerLookup) {
-      return (await slate(gameDate)).get(playerLookup);
+      return (await slate(gameDate)).players.get(playerLookup);
+    },
+    async lookup(gameDate, playerLookup) {
+      const first = await slate(gameDate);
+      const row = first.players.get(playerLookup);
+      if (row) return { row, newestCreatedAt: first.newestCreatedAt, reloaded: false };
+      const last = lastLoadAt.get(gameDate) ?? 0;
+      if (nowMs() - last < reloadIntervalMs) return { row: undefined, newestCreatedAt: first.newestCreatedAt, reloaded: false };
+      const again = await slate(gameDate, true);
+      return { row: again.players.get(playerLookup), newestCreatedAt: again.newestCreatedAt, reloaded: true };
     },
     get loads() {
       return loads;
     },
     clear() {
       cached.clear();
+      lastLoadAt.clear();
     },
   };
 }

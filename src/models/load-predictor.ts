@@ -4,11 +4,20 @@
  * engine, checked against its declared feature set (incident 10.21: a 36-feature model in a
  * 33-feature slot). Format comes from the extension: .cbm and .json run on the TypeScript
  * CatBoost evaluator (`native`), .onnx on ONNX Runtime.
+ *
+ * Issue 7 (classes 2, 3): the training loss is read from the file's own metadata and decides what
+ * `predict` returns (CatBoost's default predict(): exp() for Poisson/Tweedie, the raw sum for
+ * RMSE, MAE, Quantile, …; models/prediction-type.ts); a loss whose output is not a point value is
+ * refused. Native models' leaf values, scale and bias must be plausible for points, and every
+ * model predicts probe rows inside the load (models/model-checks.ts); a model that fails either
+ * is closed and refused before anyone sees it loaded.
  */
 import { performance } from 'node:perf_hooks';
 import { PwError, describeError, isPwError } from '../errors.js';
 import { featureSetMismatch } from '../features/contract.js';
-import { loadNativeModel } from './catboost/index.js';
+import { ObliviousEvaluator, parseCatBoostJson, parseCbm, type ObliviousModel } from './catboost/index.js';
+import { checkOnnxMagnitudes, checkPointsMagnitudes, probeModel } from './model-checks.js';
+import { applyPredictionType, defaultPredictionType, type PredictionType } from './prediction-type.js';
 import type { ModelStore } from './model-store.js';
 import { loadOnnxPredictor } from './onnx-predictor.js';
 import type { Engine, ModelFormat, Predictor } from './predictor.js';
@@ -23,6 +32,11 @@ export interface LoadPredictorOptions {
   featureSet?: readonly string[] | undefined;
   engine: EngineChoice;
   store: ModelStore;
+  /**
+   * 'default' (default): what CatBoost's own predict() returns for the model's loss (points);
+   * 'RawFormulaVal': the raw sum scale × Σ leaves + bias (`cli predict --prediction-type`).
+   */
+  predictionType?: 'default' | 'RawFormulaVal' | undefined;
 }
 
 /** Format from the file extension (of the object name for gs:// paths). */
@@ -62,38 +76,74 @@ export async function loadPredictor(options: LoadPredictorOptions): Promise<Pred
   const engine = engineFor(path, format, options.engine);
   const fetched = await store.fetch(path, options.expectedSha256 === undefined ? {} : { expectedSha256: options.expectedSha256 });
 
-  let predictor: Predictor;
+  let raw: RawPredictor;
   if (engine === 'onnx') {
-    predictor = await loadOnnxPredictor({
+    const onnx = await loadOnnxPredictor({
       path,
       localPath: fetched.localPath,
       bytes: fetched.bytes,
       sha256: fetched.sha256,
       ...(options.featureSet ? { featureSet: options.featureSet } : {}),
     });
+    raw = { predictor: onnx, loss: onnx.trainingLoss, onnx: { leafWeights: onnx.leafWeights, baseValues: onnx.baseValues } };
   } else {
-    predictor = loadNative(path, format as 'cbm' | 'json', fetched);
+    raw = loadNative(path, format as 'cbm' | 'json', fetched);
   }
+  const base = raw.predictor;
 
-  if (options.featureSet) {
-    const problems = featureSetMismatch(predictor.featureNames, options.featureSet);
-    if (problems.length > 0) {
-      await predictor.close();
-      throw new PwError('PW_ERR_MODEL_FEATURES', undefined, path, problems.join('; '));
+  try {
+    if (options.featureSet) {
+      const problems = featureSetMismatch(base.featureNames, options.featureSet);
+      if (problems.length > 0) throw new PwError('PW_ERR_MODEL_FEATURES', undefined, path, problems.join('; '));
     }
+    const pointsType = defaultPredictionType(raw.loss, path);
+    if (raw.model) checkPointsMagnitudes(raw.model, path, pointsType);
+    if (raw.onnx) checkOnnxMagnitudes(raw.onnx.leafWeights, raw.onnx.baseValues, path);
+    await probeModel(path, base.featureNames, (rows, n) => base.predict(rows, n), pointsType);
+    const served: PredictionType = options.predictionType === 'RawFormulaVal' ? 'RawFormulaVal' : pointsType;
+    return withPredictionType(base, raw.loss!, served);
+  } catch (err) {
+    await base.close();
+    throw err;
   }
-  return predictor;
+}
+
+interface RawPredictor {
+  /** Returns RawFormulaVal. */
+  predictor: Omit<Predictor, 'loss' | 'predictionType'>;
+  loss: string | undefined;
+  /** The parsed trees (native engine), for the magnitude checks. */
+  model?: ObliviousModel;
+  /** The ONNX tree ensemble's leaf and base values, for the same checks. */
+  onnx?: { leafWeights: readonly number[]; baseValues: readonly number[] };
+}
+
+/** The served predictor: `predict` applies `type` to the raw values. */
+function withPredictionType(base: RawPredictor['predictor'], loss: string, type: PredictionType): Predictor {
+  return {
+    ...base,
+    loss,
+    predictionType: type,
+    predict: async (rows, n) => applyPredictionType(await base.predict(rows, n), type),
+    close: () => base.close(),
+  };
 }
 
 function loadNative(
   path: string,
   format: 'cbm' | 'json',
   fetched: { localPath: string; sha256: string; sizeBytes: number; bytes: Uint8Array },
-): Predictor {
+): RawPredictor {
   const started = performance.now();
-  let model: ReturnType<typeof loadNativeModel>;
+  let parsed: ObliviousModel;
+  let model: ObliviousEvaluator;
   try {
-    model = loadNativeModel(fetched.bytes, format, path);
+    parsed =
+      format === 'cbm'
+        ? parseCbm(fetched.bytes, path)
+        : // JSON.parse rejects a byte-order mark, which some editors add; CatBoost never writes one.
+          parseCatBoostJson(new TextDecoder('utf-8', { ignoreBOM: false }).decode(fetched.bytes), path);
+    model = new ObliviousEvaluator(parsed, path);
   } catch (err) {
     // The evaluator throws coded errors; anything else (a parser bug on hostile bytes) still
     // surfaces as a format error naming the file, never as a crash.
@@ -102,7 +152,7 @@ function loadNative(
   }
   const loadMs = performance.now() - started;
   const width = model.featureCount;
-  return {
+  const predictor: RawPredictor['predictor'] = {
     path,
     localPath: fetched.localPath,
     format,
@@ -126,4 +176,5 @@ function loadNative(
     },
     close: () => Promise.resolve(),
   };
+  return { predictor, loss: parsed.trainingLoss, model: parsed };
 }

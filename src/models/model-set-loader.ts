@@ -15,7 +15,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { CHAMPION_SYSTEM_ID, type Registry } from '../../config/registry.js';
-import { describeError, isPwError } from '../errors.js';
+import { describeError, isPwError, pwError } from '../errors.js';
+import { implausiblePrediction } from '../predictions/plausible.js';
 import { FEATURE_SETS, type FeatureSetName } from '../features/contract.js';
 import type { ModelRole } from '../storage/tables/player-prop-predictions.js';
 import { loadPredictor, type EngineChoice } from './load-predictor.js';
@@ -38,6 +39,12 @@ export interface CreateModelSetOptions {
   /** MODEL_ENGINE: applies to .cbm/.json files; .onnx files always run on ONNX Runtime. */
   engine: EngineChoice;
   logger: ModelSetLogger;
+  /**
+   * Refuse a gs:// model (champion or challenger) without a declared sha256 (true outside the
+   * explicit local mode, i.e. unless PUSH_AUTH=off): an unpinned remote file can change under the
+   * same name, or arrive damaged, without anyone noticing (issue 7, class 3).
+   */
+  requireSha256ForRemote?: boolean;
   now?: () => Date;
 }
 
@@ -96,6 +103,13 @@ async function loadSlot(slot: ModelSlot, options: CreateModelSetOptions): Promis
   const started = performance.now();
   let predictor: Predictor;
   try {
+    if (options.requireSha256ForRemote && /^gs:\/\//i.test(slot.path) && !slot.declaredSha256) {
+      throw pwError(
+        'PW_ERR_MODEL_UNVERIFIED',
+        slot.path,
+        slot.role === 'champion' ? 'gs:// champion without CATBOOST_V9_MODEL_SHA256' : `gs:// model without a registry sha256 (entry ${slot.systemId})`,
+      );
+    }
     predictor = await loadPredictor({
       path: slot.path,
       expectedSha256: slot.declaredSha256,
@@ -158,6 +172,8 @@ function statusOf(outcome: SlotOutcome): ModelStatus {
       engine: p.engine,
       treeCount: p.treeCount,
       featureCount: p.featureNames.length,
+      loss: p.loss,
+      predictionType: p.predictionType,
       loadedAt: outcome.model.loadedAt,
       loadMs: p.loadMs,
     };
@@ -192,7 +208,11 @@ export async function createModelSet(options: CreateModelSetOptions): Promise<Mo
           try {
             const out = await model.predictor.predict(features, 1);
             const value = out[0];
-            if (value === undefined || !Number.isFinite(value)) throw new Error(`model returned ${String(value)}`);
+            if (value === undefined) throw pwError('PW_ERR_MODEL_OUTPUT', model.predictor.path, 'no value returned');
+            // Outside the plausible points range = this model failing for this message (the
+            // champion failing → 503, never a stored row): issue 7, class 3.
+            const problem = implausiblePrediction(value);
+            if (problem) throw pwError('PW_ERR_MODEL_OUTPUT', model.predictor.path, problem);
             return { systemId: model.systemId, role: model.role, ok: true, value, model };
           } catch (err) {
             return { systemId: model.systemId, role: model.role, ok: false, error: err instanceof Error ? err : new Error(String(err)), model };

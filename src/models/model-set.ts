@@ -32,6 +32,9 @@ export interface ModelStatus {
   engine?: string;
   treeCount?: number;
   featureCount?: number;
+  /** Training loss from the model's metadata and the transform predict() applies (issue 7). */
+  loss?: string;
+  predictionType?: string;
   loadedAt?: string;
   loadMs?: number;
   description?: string;

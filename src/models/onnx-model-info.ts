@@ -2,7 +2,8 @@
  * @module models/onnx-model-info
  * Reads the few facts ONNX Runtime does not expose from an .onnx file: `metadata_props`, the
  * input's declared width and, for a CatBoost export (one ai.onnx.ml TreeEnsembleRegressor), the
- * tree count and each tree's depth. A minimal protobuf walker over the ONNX schema
+ * tree count, each tree's depth, its leaf values and base values (for the load-time magnitude
+ * checks of models/model-checks.ts). A minimal protobuf walker over the ONNX schema
  * (onnx/onnx.proto): only the fields named below are decoded; everything else is skipped.
  *
  * Tree depths: the longest root-to-leaf path of each tree (CatBoost exports each oblivious tree
@@ -19,6 +20,9 @@ export interface OnnxModelInfo {
   /** Trees of the first TreeEnsembleRegressor/Classifier node; empty when there is none. */
   treeDepths: number[];
   treeCount: number;
+  /** That node's leaf values (`target_weights` / `class_weights`) and `base_values` (float32). */
+  leafWeights: number[];
+  baseValues: number[];
 }
 
 // Wire types
@@ -32,6 +36,8 @@ interface Field {
   wire: number;
   /** varint value (as number; ONNX ints we read fit in 2^53) */
   int?: number;
+  /** fixed32 payload (a float32 for ONNX `floats`) */
+  fixed32?: Uint8Array;
   /** length-delimited payload */
   bytes?: Uint8Array;
 }
@@ -64,9 +70,11 @@ class Reader {
       case I64:
         this.skip(8);
         return { no, wire };
-      case I32:
+      case I32: {
+        const start = this.pos;
         this.skip(4);
-        return { no, wire };
+        return { no, wire, fixed32: this.buf.subarray(start, start + 4) };
+      }
       case LEN: {
         const len = this.varint();
         const start = this.pos;
@@ -99,16 +107,26 @@ function pushInts(out: number[], f: Field): void {
   }
 }
 
+/** Repeated float field: packed (LEN, little-endian float32s) or one fixed32 per occurrence. */
+function pushFloats(out: number[], f: Field): void {
+  const bytes = f.wire === I32 ? f.fixed32 : f.wire === LEN ? f.bytes : undefined;
+  if (!bytes || bytes.length % 4 !== 0) return;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < bytes.length; i += 4) out.push(view.getFloat32(i, true));
+}
+
 interface Attribute {
   name: string;
   ints: number[];
   strings: string[];
+  floats: number[];
 }
 
 function parseAttribute(buf: Uint8Array): Attribute {
-  const attr: Attribute = { name: '', ints: [], strings: [] };
+  const attr: Attribute = { name: '', ints: [], strings: [], floats: [] };
   for (const f of fields(buf)) {
     if (f.no === 1 && f.bytes) attr.name = utf8.decode(f.bytes);
+    else if (f.no === 7) pushFloats(attr.floats, f);
     else if (f.no === 8) pushInts(attr.ints, f);
     else if (f.no === 9 && f.bytes) attr.strings.push(utf8.decode(f.bytes));
   }
@@ -145,7 +163,7 @@ export function treeDepthsFromNodes(treeIds: number[], nodeIds: number[], modes:
   return depths;
 }
 
-function parseNodeTrees(buf: Uint8Array): number[] | undefined {
+function parseNodeTrees(buf: Uint8Array): { depths: number[]; leafWeights: number[]; baseValues: number[] } | undefined {
   let opType = '';
   const attrs: Attribute[] = [];
   for (const f of fields(buf)) {
@@ -155,13 +173,18 @@ function parseNodeTrees(buf: Uint8Array): number[] | undefined {
   if (opType !== 'TreeEnsembleRegressor' && opType !== 'TreeEnsembleClassifier') return undefined;
   const get = (name: string): Attribute | undefined => attrs.find((a) => a.name === name);
   const treeIds = get('nodes_treeids')?.ints ?? [];
-  return treeDepthsFromNodes(
+  const depths = treeDepthsFromNodes(
     treeIds,
     get('nodes_nodeids')?.ints ?? [],
     get('nodes_modes')?.strings ?? [],
     get('nodes_truenodeids')?.ints ?? [],
     get('nodes_falsenodeids')?.ints ?? [],
   );
+  return {
+    depths,
+    leafWeights: get('target_weights')?.floats ?? get('class_weights')?.floats ?? [],
+    baseValues: get('base_values')?.floats ?? [],
+  };
 }
 
 /** Last dimension of a ValueInfoProto's tensor shape (features per row). */
@@ -200,6 +223,8 @@ export function readOnnxModelInfo(bytes: Uint8Array): OnnxModelInfo {
     inputWidth: undefined,
     treeDepths: [],
     treeCount: 0,
+    leafWeights: [],
+    baseValues: [],
   };
   let sawGraph = false;
   for (const f of fields(bytes)) {
@@ -218,10 +243,12 @@ export function readOnnxModelInfo(bytes: Uint8Array): OnnxModelInfo {
       let sawTrees = false;
       for (const g of fields(f.bytes)) {
         if (g.no === 1 && g.bytes && !sawTrees) {
-          const depths = parseNodeTrees(g.bytes);
-          if (depths) {
-            info.treeDepths = depths;
-            info.treeCount = depths.length;
+          const trees = parseNodeTrees(g.bytes);
+          if (trees) {
+            info.treeDepths = trees.depths;
+            info.treeCount = trees.depths.length;
+            info.leafWeights = trees.leafWeights;
+            info.baseValues = trees.baseValues;
             sawTrees = true;
           }
         } else if (g.no === 11 && g.bytes && info.inputName === undefined) {

@@ -22,6 +22,18 @@ import { performance } from 'node:perf_hooks';
 import { PwError, describeError } from '../errors.js';
 import { readOnnxModelInfo, type OnnxModelInfo } from './onnx-model-info.js';
 import type { ModelInfo, Predictor } from './predictor.js';
+import { lossFromParams } from './prediction-type.js';
+
+/**
+ * An ONNX model before the prediction-type wrapper of load-predictor.ts: `predict` returns the
+ * graph's output (CatBoost's RawFormulaVal), `trainingLoss` comes from metadata_props `params`.
+ */
+export type RawOnnxPredictor = Omit<Predictor, 'loss' | 'predictionType'> & {
+  trainingLoss: string | undefined;
+  /** The tree ensemble's leaf values and base values, for the load-time magnitude checks. */
+  leafWeights: readonly number[];
+  baseValues: readonly number[];
+};
 
 type Ort = typeof import('onnxruntime-node');
 type Session = import('onnxruntime-node').InferenceSession;
@@ -41,7 +53,7 @@ export interface OnnxLoadInput {
   featureSet?: readonly string[];
 }
 
-export async function loadOnnxPredictor(input: OnnxLoadInput): Promise<Predictor> {
+export async function loadOnnxPredictor(input: OnnxLoadInput): Promise<RawOnnxPredictor> {
   const started = performance.now();
   let info: OnnxModelInfo;
   try {
@@ -74,6 +86,14 @@ export async function loadOnnxPredictor(input: OnnxLoadInput): Promise<Predictor
     await session.release();
     throw new PwError('PW_ERR_MODEL_UNSUPPORTED', undefined, input.path, `expected one input and an output, got inputs [${session.inputNames.join(', ')}]`);
   }
+  // One float tensor out, one value per row (checked by the load-time probe): a classifier export
+  // (label + probabilities) or a multi-output graph is refused here, not on the first push.
+  const outputMeta = session.outputMetadata[0];
+  if (session.outputNames.length !== 1 || !outputMeta || !outputMeta.isTensor || (outputMeta.type !== 'float32' && outputMeta.type !== 'float64')) {
+    const outputs = session.outputMetadata.map((m) => `${m.name}: ${m.isTensor ? `${m.type} tensor` : 'non-tensor'}`).join(', ');
+    await session.release();
+    throw new PwError('PW_ERR_MODEL_UNSUPPORTED', undefined, input.path, `expected one float tensor output (a points regressor), got [${outputs}]`);
+  }
   if (inputMeta && inputMeta.isTensor && inputMeta.type !== 'float32') {
     await session.release();
     throw new PwError('PW_ERR_MODEL_UNSUPPORTED', undefined, input.path, `input '${inputName}' is ${inputMeta.type}, expected float32`);
@@ -101,7 +121,7 @@ export async function loadOnnxPredictor(input: OnnxLoadInput): Promise<Predictor
   const busy = new Set<number>();
   let closed = false;
 
-  const modelInfo: ModelInfo = {
+  const modelInfo: Omit<ModelInfo, 'loss' | 'predictionType'> = {
     path: input.path,
     localPath: input.localPath,
     format: 'onnx',
@@ -116,6 +136,9 @@ export async function loadOnnxPredictor(input: OnnxLoadInput): Promise<Predictor
 
   return {
     ...modelInfo,
+    trainingLoss: lossFromParams(info.metadata.params),
+    leafWeights: info.leafWeights,
+    baseValues: info.baseValues,
     async predict(rows: Float64Array, n: number): Promise<Float64Array> {
       if (closed) throw new PwError('PW_ERR_MODEL_INPUT', undefined, input.path, 'predictor is closed');
       if (!Number.isInteger(n) || n < 0 || rows.length !== n * width) {

@@ -1,8 +1,11 @@
 /**
  * @module models/predictor
  * One loaded model. `predict` takes rows in the model's own feature order (NaN = missing) and
- * returns CatBoost's RawFormulaVal per row as float64.
+ * returns, per row as float64, what CatBoost's default predict() returns for the model's training
+ * loss (`predictionType`: RawFormulaVal for RMSE/MAE/Quantile/…, Exponent for Poisson/Tweedie),
+ * unless the loader was asked for RawFormulaVal (models/prediction-type.ts).
  */
+import type { PredictionType } from './prediction-type.js';
 
 export type ModelFormat = 'cbm' | 'json' | 'onnx';
 export type Engine = 'native' | 'onnx';
@@ -24,12 +27,16 @@ export interface ModelInfo {
   treeDepths: readonly number[];
   /** Milliseconds spent parsing/initialising (not fetching). */
   loadMs: number;
+  /** Training loss from the model's metadata, e.g. 'RMSE', 'Tweedie:variance_power=1.5'. */
+  loss: string;
+  /** The transform `predict` applies to the raw sum. */
+  predictionType: PredictionType;
 }
 
 export interface Predictor extends ModelInfo {
   /**
    * Predict a batch. `rows` is row-major: `rows.length === n * featureNames.length`.
-   * Resolves to n RawFormulaVal values. Rejects with PwError('PW_ERR_MODEL_INPUT') on a bad shape.
+   * Resolves to n values of `predictionType`. Rejects with PwError('PW_ERR_MODEL_INPUT') on a bad shape.
    * Async because ONNX Runtime is; the native evaluator resolves immediately.
    */
   predict(rows: Float64Array, n: number): Promise<Float64Array>;

@@ -21,3 +21,11 @@ describe('chooseLine: one line per message, with provenance', () => {
     expect(median([Infinity, null, undefined])).toBeUndefined();
   });
 });
+
+describe('median without overflow (issue 7, class 1)', () => {
+  it('two lines near Number.MAX_VALUE have a finite median', () => {
+    expect(median([1e308, 1.7e308])).toBe(1.35e308);
+    expect(median([Number.MAX_VALUE, Number.MAX_VALUE])).toBe(Number.MAX_VALUE);
+    expect(median([20.5, 21.5])).toBe(21);
+  });
+});

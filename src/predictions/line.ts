@@ -16,12 +16,15 @@ export interface ChosenLine {
   provenance: LineProvenance;
 }
 
-/** Median of the finite numbers; undefined when there are none. */
+/**
+ * Median of the finite numbers; undefined when there are none. Overflow-free: the middle pair is
+ * averaged as a/2 + b/2, so two lines near Number.MAX_VALUE give a finite median (issue 7).
+ */
 export function median(values: readonly (number | null | undefined)[]): number | undefined {
   const finite = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
   if (finite.length === 0) return undefined;
   const mid = finite.length >> 1;
-  return finite.length % 2 === 1 ? finite[mid]! : (finite[mid - 1]! + finite[mid]!) / 2;
+  return finite.length % 2 === 1 ? finite[mid]! : finite[mid - 1]! / 2 + finite[mid]! / 2;
 }
 
 /**

@@ -5,6 +5,7 @@
  * copied onto the rows when present. Unknown extra fields pass validation but are not stored.
  */
 import { z } from 'zod';
+import { PLAUSIBLE_LINE } from './plausible.js';
 
 /** YYYY-MM-DD that is also a real calendar date (2026-02-30 is refused). */
 export const calendarDate = z
@@ -18,14 +19,19 @@ export const calendarDate = z
 const optionalText = z.string().nullish();
 const optionalNumber = z.number().nullish();
 const optionalBool = z.boolean().nullish();
+/** A book line: a points value in PLAUSIBLE_LINE (a 1e308 "line" is refused, not stored). */
+const bookLine = z
+  .number()
+  .min(PLAUSIBLE_LINE.min, `a book line must be within [${PLAUSIBLE_LINE.min}, ${PLAUSIBLE_LINE.max}] points`)
+  .max(PLAUSIBLE_LINE.max, `a book line must be within [${PLAUSIBLE_LINE.min}, ${PLAUSIBLE_LINE.max}] points`);
 
 export const predictionRequestSchema = z.looseObject({
   player_lookup: z.string().min(1).max(128),
   game_date: calendarDate,
   game_id: z.string().min(1).max(128),
   /** Lines to predict against; normally one, `[null]` for no line. Only their median is used. */
-  line_values: z.array(z.number().nullable()).nullish(),
-  actual_prop_line: optionalNumber,
+  line_values: z.array(bookLine.nullable()).max(64).nullish(),
+  actual_prop_line: bookLine.nullish(),
   has_prop_line: optionalBool,
   line_source: optionalText,
   line_source_api: optionalText,

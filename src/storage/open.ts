@@ -2,7 +2,8 @@
  * @module storage/open
  * Entry points call `openStorage(config)` once and pass the Storage down. `embedded` (default)
  * opens `${WORKER_DATA_DIR}/prediction-worker.duckdb`; `bigquery` uses GCP_PROJECT_ID,
- * BIGQUERY_LOCATION and, for emulators, BIGQUERY_API_ENDPOINT.
+ * BIGQUERY_LOCATION and, for emulators, BIGQUERY_API_ENDPOINT. Either is wrapped in
+ * `validatedStorage` (validated.ts): no row is written that its table schema would refuse on read.
  */
 import { join } from 'node:path';
 import type { Config } from '../../config/env.js';
@@ -10,6 +11,7 @@ import { pwError } from '../errors.js';
 import { createBigQueryStorage } from './bigquery/index.js';
 import { openDuckDbStorage } from './duckdb/index.js';
 import type { Storage } from './storage.js';
+import { validatedStorage } from './validated.js';
 
 export const EMBEDDED_DB_FILE = 'prediction-worker.duckdb';
 
@@ -20,13 +22,15 @@ export function embeddedDbPath(config: Pick<Config, 'WORKER_DATA_DIR'>): string 
 
 export async function openStorage(config: Config, opts: { readOnly?: boolean } = {}): Promise<Storage> {
   if (config.STORAGE_BACKEND === 'embedded') {
-    return openDuckDbStorage({ path: embeddedDbPath(config), readOnly: opts.readOnly });
+    return validatedStorage(await openDuckDbStorage({ path: embeddedDbPath(config), readOnly: opts.readOnly }));
   }
   if (!config.GCP_PROJECT_ID) throw pwError('PW_ERR_CONFIG', 'GCP_PROJECT_ID is required when STORAGE_BACKEND=bigquery');
   // Read-only is a caller's promise here: BigQuery has no file lock to respect.
-  return createBigQueryStorage({
-    projectId: config.GCP_PROJECT_ID,
-    location: config.BIGQUERY_LOCATION,
-    apiEndpoint: config.BIGQUERY_API_ENDPOINT,
-  });
+  return validatedStorage(
+    createBigQueryStorage({
+      projectId: config.GCP_PROJECT_ID,
+      location: config.BIGQUERY_LOCATION,
+      apiEndpoint: config.BIGQUERY_API_ENDPOINT,
+    }),
+  );
 }

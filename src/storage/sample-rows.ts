@@ -88,6 +88,8 @@ export function sampleOutcomeRow(o: Partial<RequestOutcomeRow> = {}): RequestOut
     delivery_attempt: 1,
     raw_message: null,
     received_at: '2025-11-08T12:00:00.500Z',
+    payload_digest: 'a'.repeat(64),
+    raw_message_encoding: null,
     ...o,
   };
 }

@@ -226,6 +226,9 @@ export function runStorageContract({ name, create, skip = {} }: StorageContractO
       await storage.outcomes.record(rejected);
 
       expect(await storage.outcomes.forDate(SAMPLE_DATE)).toEqual([written]);
+      const found = await storage.outcomes.findMany(['msg-bad', 'msg-never', 'msg-1']);
+      expect([...found].sort((a, b) => a.message_id.localeCompare(b.message_id))).toEqual([written, rejected]);
+      expect(await storage.outcomes.findMany([])).toEqual([]);
       expect(await storage.outcomes.rejected()).toEqual([rejected]);
       expect(await storage.outcomes.rejected('2025-11-08T13:00:00.000Z')).toEqual([rejected]);
       expect(await storage.outcomes.rejected('2025-11-08T13:00:00.001Z')).toEqual([]);

@@ -45,6 +45,12 @@ export interface PredictionSink {
 export interface OutcomeLog {
   /** The final outcome of a message, by message_id (a later record of the same message wins). */
   record(outcome: RequestOutcomeRow): Promise<void>;
+  /**
+   * The current outcomes (as `record` left them) of these message ids, in no particular order;
+   * ids never recorded are absent. One query for the whole list (the worker batches its per-push
+   * lookups: issue 7, a message id reused with another payload).
+   */
+  findMany(messageIds: readonly string[]): Promise<RequestOutcomeRow[]>;
   forDate(gameDate: string): Promise<RequestOutcomeRow[]>;
   /** Rejected messages (optionally only those received since an ISO time). */
   rejected(sinceIso?: string): Promise<RequestOutcomeRow[]>;

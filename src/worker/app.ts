@@ -34,6 +34,8 @@ export interface AppOptions {
   oauthClient?: OAuth2Client | undefined;
   /** Body limit above which fastify refuses to read /predict bodies (tests lower it). */
   hardBodyLimit?: number | undefined;
+  /** MONTHLY_MODELS source file (tests); default config/monthly-models.ts. */
+  registryFile?: string | undefined;
 }
 
 export const app: FastifyPluginAsync<AppOptions> = async (instance, opts) => {
@@ -45,7 +47,7 @@ export const app: FastifyPluginAsync<AppOptions> = async (instance, opts) => {
 
   await instance.register(configPlugin, { config: opts.config });
   await instance.register(storagePlugin, { storage: opts.storage });
-  await instance.register(modelSetPlugin, { modelSet: opts.modelSet });
+  await instance.register(modelSetPlugin, { modelSet: opts.modelSet, registryFile: opts.registryFile });
   await instance.register(featureSlatePlugin);
   await instance.register(pushAuthPlugin, { oauthClient: opts.oauthClient });
 

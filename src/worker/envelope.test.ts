@@ -37,3 +37,42 @@ describe('decodePush', () => {
     expect(normalisePublishTime('yesterday')).toBeNull();
   });
 });
+
+describe('envelope hardening (issue 7, class 5)', () => {
+  it('isBase64: both alphabets, padded or not, linear on megabytes', async () => {
+    const { isBase64 } = await import('./envelope.js');
+    expect(isBase64(Buffer.from('hello world').toString('base64'))).toBe(true);
+    expect(isBase64(Buffer.from([0xfb, 0xff]).toString('base64url'))).toBe(true);
+    expect(isBase64('abc')).toBe(true);
+    expect(isBase64('a')).toBe(false);
+    expect(isBase64('ab=c')).toBe(false);
+    expect(isBase64('abc==')).toBe(false);
+    expect(isBase64('%%%')).toBe(false);
+    expect(isBase64(`${'A'.repeat(10_000_000)}!`)).toBe(false);
+  });
+  it('publishTime outside [2000-01-01, receipt + 1 h] is null', () => {
+    const at = new Date('2026-02-10T12:00:00Z');
+    expect(normalisePublishTime('2026-02-10T12:30:00Z', at)).toBe('2026-02-10T12:30:00.000Z');
+    expect(normalisePublishTime('2026-02-10T14:00:00Z', at)).toBeNull();
+    expect(normalisePublishTime('1999-12-31T23:59:59Z', at)).toBeNull();
+    expect(normalisePublishTime('+275760-09-13T00:00:00.000Z', at)).toBeNull();
+  });
+});
+
+describe('unwrapped pushes (issue 7, class 6)', () => {
+  const headers = { 'x-goog-pubsub-message-id': '77', 'x-goog-pubsub-publish-time': '2026-02-10T12:00:00.123Z', 'x-goog-pubsub-subscription-name': 'projects/p/subscriptions/raw' };
+  it('the body is the payload; id, time and subscription come from the headers', () => {
+    const r = decodePush(JSON.stringify(payload), { headers, receivedAt: new Date('2026-02-10T12:00:01Z') });
+    expect(r.ok).toBe(true);
+    expect(r.meta).toMatchObject({ messageId: '77', publishedAt: '2026-02-10T12:00:00.123Z', subscription: 'projects/p/subscriptions/raw', wrapped: false, payloadDigest: bodyDigest(JSON.stringify(payload)) });
+  });
+  it('a body that is an envelope is read as one even with those headers; the payload digest is the same either way', () => {
+    const wrapped = envelope({ data: data(payload), messageId: 'm9', publishTime: '2026-02-10T12:00:00Z' });
+    const r = decodePush(wrapped, { headers, receivedAt: new Date('2026-02-10T12:00:01Z') });
+    expect(r.ok).toBe(true);
+    expect(r.meta).toMatchObject({ messageId: 'm9', wrapped: true, payloadDigest: bodyDigest(JSON.stringify(payload)) });
+  });
+  it('an unwrapped body that is not JSON is a payload error under the header id', () => {
+    expect(decodePush('not json', { headers })).toMatchObject({ ok: false, code: 'PW_ERR_PAYLOAD', meta: { messageId: '77' } });
+  });
+});

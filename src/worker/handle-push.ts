@@ -5,11 +5,16 @@
  *
  * Result contract (Pub/Sub acks 102/200/201/202/204 only):
  * - `written`: rows stored and the `written` outcome recorded → 204;
- * - `rejected`: can never succeed (bad envelope/payload, past date, player not in the store) →
- *   recorded as a `rejected` outcome with the raw body, then acknowledged with 200;
- * - anything retryable (feature store, sink or outcome log down, champion not loaded or failing)
- *   THROWS a retryable PwError → 503 and Pub/Sub redelivers. Row ids are deterministic, so the
- *   redelivery never duplicates rows.
+ * - `rejected`: can never succeed (bad envelope/payload, past date, player not in the store, a
+ *   message id reused with another payload, a row its table schema refuses) → recorded as a
+ *   `rejected` outcome with the raw body, then acknowledged with 200;
+ * - anything retryable (feature store, sink or outcome log down, champion not loaded or failing,
+ *   a player missing from a slate that is still young) THROWS a retryable PwError → 503 and
+ *   Pub/Sub redelivers. Row ids are deterministic, so the redelivery never duplicates rows.
+ *
+ * Issue 7: the payload's sha256 is stored on the outcome; a message id already recorded with
+ * another payload digest is a conflict (PW_ERR_MESSAGE_CONFLICT), recorded under
+ * `<id>#conflict-<digest prefix>` so the first message's outcome and rows are never overwritten.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../../config/env.js';
@@ -17,11 +22,14 @@ import type { Storage } from '../storage/storage.js';
 import type { ModelSet, SystemPrediction } from '../models/model-set.js';
 import type { FeatureSlateCache } from '../features/slate-cache.js';
 import type { RequestOutcomeRow } from '../storage/tables/request-outcomes.js';
+import { isUtf8 } from 'node:buffer';
 import { PwError, describeError, isPwError, pwError, type ErrorCode } from '../errors.js';
 import { assembleFeatures } from '../features/assemble.js';
 import { chooseLine } from '../predictions/line.js';
 import { toPredictionRows } from '../predictions/rows.js';
-import { decodePush, type EnvelopeMeta } from './envelope.js';
+import { slateIsYoung } from '../features/slate-cache.js';
+import { decodePush, type EnvelopeMeta, type PushHeaders } from './envelope.js';
+import { directOutcomeLookup, type OutcomeLookup } from './outcome-lookup.js';
 import { todayIn } from './slate-date.js';
 
 /** raw_message keeps at most this many bytes of a rejected body. */
@@ -29,16 +37,20 @@ export const RAW_MESSAGE_LIMIT_BYTES = 64 * 1024;
 
 export type PushConfig = Pick<
   Config,
-  'MAX_BODY_BYTES' | 'ALLOW_PAST_DATES' | 'SLATE_TIME_ZONE' | 'RECOMMENDATION_EDGE_THRESHOLD' | 'BUILD_COMMIT'
+  'MAX_BODY_BYTES' | 'ALLOW_PAST_DATES' | 'SLATE_TIME_ZONE' | 'RECOMMENDATION_EDGE_THRESHOLD' | 'BUILD_COMMIT' | 'SLATE_YOUNG_SECONDS'
 >;
 
 export interface PushDeps {
   config: PushConfig;
   storage: Pick<Storage, 'predictions' | 'outcomes'>;
   modelSet: ModelSet;
-  slate: Pick<FeatureSlateCache, 'get'>;
+  slate: Pick<FeatureSlateCache, 'lookup'>;
   log: FastifyBaseLogger;
   now?: () => Date;
+  /** Request headers (an unwrapped push carries its message id there). */
+  headers?: PushHeaders;
+  /** Stored outcome of a message id (the app passes a batching one); default one query per call. */
+  findOutcome?: OutcomeLookup;
 }
 
 export interface PushWritten {
@@ -56,8 +68,21 @@ export interface PushRejected {
 }
 export type PushResult = PushWritten | PushRejected;
 
-export function truncateRaw(raw: Buffer): string {
-  return raw.subarray(0, RAW_MESSAGE_LIMIT_BYTES).toString('utf8');
+/**
+ * The first RAW_MESSAGE_LIMIT_BYTES of a body for `raw_message`: UTF-8 text when the bytes are
+ * valid UTF-8 (a cut inside a multi-byte character backs off to the character boundary),
+ * otherwise base64 of the exact bytes with encoding 'base64', so nothing is lost or altered.
+ */
+export function truncateRaw(raw: Buffer): { text: string; encoding: 'utf8' | 'base64' } {
+  const slice = raw.subarray(0, RAW_MESSAGE_LIMIT_BYTES);
+  if (isUtf8(slice)) return { text: slice.toString('utf8'), encoding: 'utf8' };
+  if (raw.length > RAW_MESSAGE_LIMIT_BYTES) {
+    for (let back = 1; back <= 3; back++) {
+      const shorter = slice.subarray(0, slice.length - back);
+      if (isUtf8(shorter)) return { text: shorter.toString('utf8'), encoding: 'utf8' };
+    }
+  }
+  return { text: slice.toString('base64'), encoding: 'base64' };
 }
 
 /** Record a permanent failure (acknowledged, kept with its reason and raw body). */
@@ -68,12 +93,14 @@ export async function recordRejection(
   reasonCode: ErrorCode,
   reason: string,
   receivedAt: Date,
+  recordAs: string = meta.messageId,
 ): Promise<PushRejected> {
+  const kept = truncateRaw(raw);
   const row: RequestOutcomeRow = {
-    message_id: meta.messageId,
+    message_id: recordAs,
     outcome: 'rejected',
     reason_code: reasonCode,
-    reason,
+    reason: [reason, ...meta.notes].join('; '),
     player_lookup: meta.playerLookup,
     game_date: meta.gameDate,
     rows_written: 0,
@@ -81,11 +108,13 @@ export async function recordRejection(
     failed_systems: [],
     subscription: meta.subscription,
     delivery_attempt: meta.deliveryAttempt,
-    raw_message: truncateRaw(raw),
+    raw_message: kept.text,
     received_at: receivedAt.toISOString(),
+    payload_digest: meta.payloadDigest,
+    raw_message_encoding: kept.encoding,
   };
   await recordOutcome(storage, row);
-  return { outcome: 'rejected', messageId: meta.messageId, reasonCode, reason };
+  return { outcome: 'rejected', messageId: recordAs, reasonCode, reason };
 }
 
 async function recordOutcome(storage: Pick<Storage, 'outcomes'>, row: RequestOutcomeRow): Promise<void> {
@@ -108,36 +137,57 @@ export async function handlePush(deps: PushDeps, rawBody: Buffer | undefined): P
   const receivedAt = now();
   const raw = rawBody ?? Buffer.alloc(0);
 
-  const decoded = decodePush(raw);
+  // Size first, inside decodePush, before any parsing (issue 7, class 5).
+  const decoded = decodePush(raw, { headers: deps.headers ?? {}, maxBytes: config.MAX_BODY_BYTES, receivedAt });
   const { meta } = decoded;
   let log = deps.log.child({ message_id: meta.messageId });
-  if (raw.length > config.MAX_BODY_BYTES) {
-    const reason = `body of ${raw.length} bytes exceeds MAX_BODY_BYTES (${config.MAX_BODY_BYTES})`;
-    log.warn({ reason_code: 'PW_ERR_ENVELOPE', bytes: raw.length }, 'push rejected');
-    return recordRejection(storage, meta, raw, 'PW_ERR_ENVELOPE', reason, receivedAt);
-  }
   if (!decoded.ok) {
-    log.warn({ reason_code: decoded.code, reason: decoded.reason }, 'push rejected');
+    log.warn({ reason_code: decoded.code, reason: decoded.reason, bytes: raw.length }, 'push rejected');
     return recordRejection(storage, meta, raw, decoded.code, decoded.reason, receivedAt);
   }
+  if (meta.notes.length > 0) log.warn({ notes: meta.notes }, 'push metadata replaced');
 
   const request = decoded.request;
   log = log.child({ player_lookup: request.player_lookup, game_date: request.game_date });
+  const reject = (code: ErrorCode, reason: string, recordAs?: string) => {
+    log.warn({ reason_code: code, reason }, 'push rejected');
+    return recordRejection(storage, meta, raw, code, reason, receivedAt, recordAs);
+  };
+
+  // A message id already used for another payload: keep the first, record this one apart.
+  let prior: RequestOutcomeRow | undefined;
+  try {
+    prior = await (deps.findOutcome ?? directOutcomeLookup(storage.outcomes))(meta.messageId);
+  } catch (err) {
+    if (isPwError(err) && err.retryable) throw err;
+    throw new PwError('PW_ERR_STORAGE_READ', { cause: err }, 'request outcome', describeError(err));
+  }
+  if (prior && prior.payload_digest && meta.payloadDigest && prior.payload_digest !== meta.payloadDigest) {
+    const err = pwError('PW_ERR_MESSAGE_CONFLICT', meta.messageId, prior.payload_digest.slice(0, 16), meta.payloadDigest.slice(0, 16));
+    return reject(err.code, err.message, `${meta.messageId}#conflict-${meta.payloadDigest.slice(0, 16)}`);
+  }
+
   const today = todayIn(config.SLATE_TIME_ZONE, receivedAt);
   if (!config.ALLOW_PAST_DATES && request.game_date < today) {
     const err = pwError('PW_ERR_STALE_MESSAGE', request.game_date, today);
-    log.warn({ reason_code: err.code }, 'push rejected');
-    return recordRejection(storage, meta, raw, err.code, err.message, receivedAt);
+    return reject(err.code, err.message);
   }
 
   const champion = modelSet.champion;
   if (!champion) throw pwError('PW_ERR_CHAMPION_NOT_LOADED', 'see GET /models for the load error');
 
-  const featureRow = await slate.get(request.game_date, request.player_lookup);
+  const found = await slate.lookup(request.game_date, request.player_lookup);
+  const featureRow = found.row;
   if (!featureRow) {
+    // Work that arrives before its data: retry while the slate may still be filling.
+    if (slateIsYoung({ gameDate: request.game_date, today, newestCreatedAt: found.newestCreatedAt, nowMs: receivedAt.getTime(), youngSeconds: config.SLATE_YOUNG_SECONDS })) {
+      const age = found.newestCreatedAt === null ? 'empty' : String(Math.round((receivedAt.getTime() - Date.parse(found.newestCreatedAt)) / 1000));
+      const err = pwError('PW_ERR_PLAYER_PENDING', request.player_lookup, request.game_date, age);
+      log.warn({ reason_code: err.code, slate_newest_created_at: found.newestCreatedAt }, 'player not in the slate yet; retry');
+      throw err;
+    }
     const err = pwError('PW_ERR_PLAYER_NOT_FOUND', request.player_lookup, request.game_date);
-    log.warn({ reason_code: err.code }, 'push rejected');
-    return recordRejection(storage, meta, raw, err.code, err.message, receivedAt);
+    return reject(err.code, err.message);
   }
 
   const line = chooseLine(request);
@@ -178,10 +228,13 @@ export async function handlePush(deps: PushDeps, rawBody: Buffer | undefined): P
     predictions,
   );
 
-  const writeRows = async (outcome?: RequestOutcomeRow) => {
+  /** Writes; a row its schema refuses comes back as that error (the message is then rejected). */
+  const writeRows = async (outcome?: RequestOutcomeRow): Promise<PwError | undefined> => {
     try {
       await storage.predictions.write(rows, outcome);
+      return undefined;
     } catch (err) {
+      if (isPwError(err, 'PW_ERR_ROW_INVALID')) return err;
       if (isPwError(err) && err.retryable) throw err;
       throw new PwError('PW_ERR_SINK_WRITE', { cause: err }, 'prediction rows', describeError(err));
     }
@@ -191,7 +244,10 @@ export async function handlePush(deps: PushDeps, rawBody: Buffer | undefined): P
   // overwrites them, never duplicates them), but no outcome, and its error is the one reported.
   const championResult = predictions.find((p) => p.systemId === champion.systemId);
   if (!championResult || !championResult.ok) {
-    if (rows.length > 0) await writeRows();
+    if (rows.length > 0) {
+      const invalid = await writeRows();
+      if (invalid) return reject(invalid.code, invalid.message);
+    }
     const reason = championResult && !championResult.ok ? describeError(championResult.error) : 'no result';
     throw new PwError(
       'PW_ERR_CHAMPION_FAILED',
@@ -206,11 +262,12 @@ export async function handlePush(deps: PushDeps, rawBody: Buffer | undefined): P
   // outcome is never stored without the rows it describes.
   const systems = rows.map((r) => r.system_id);
   const failedSystems = failedSystemsOf(predictions);
-  await writeRows({
+  const notes = [...(failedSystems.length > 0 ? [`${failedSystems.length} system(s) failed; see logs`] : []), ...meta.notes];
+  const invalid = await writeRows({
     message_id: meta.messageId,
     outcome: 'written',
     reason_code: null,
-    reason: failedSystems.length > 0 ? `${failedSystems.length} system(s) failed; see logs` : null,
+    reason: notes.length > 0 ? notes.join('; ') : null,
     player_lookup: request.player_lookup,
     game_date: request.game_date,
     rows_written: rows.length,
@@ -220,7 +277,10 @@ export async function handlePush(deps: PushDeps, rawBody: Buffer | undefined): P
     delivery_attempt: meta.deliveryAttempt,
     raw_message: null,
     received_at: receivedAt.toISOString(),
+    payload_digest: meta.payloadDigest,
+    raw_message_encoding: null,
   });
+  if (invalid) return reject(invalid.code, invalid.message);
   log.info({ rows_written: rows.length, failed_systems: failedSystems, line_provenance: line.provenance, vegas_source: features.vegasSource }, 'prediction written');
   return { outcome: 'written', messageId: meta.messageId, rowsWritten: rows.length, systems, failedSystems };
 }

@@ -48,7 +48,10 @@ export async function seedEvaluationDays(storage: Storage, o: { seed?: number; w
     await storage.actuals.upsert(actualsRows(day));
     const byPlayer = new Map(slate.map((r) => [r.player_lookup, r]));
     const prepared = requestPayloads(day).map((payload, i) => {
-      const line = payload.actual_prop_line == null ? null : payload.actual_prop_line + (i % 2 === 0 ? shift : -shift);
+      // A book line is a plausible points value (>= 0, src/predictions/plausible.ts): a shift below
+      // zero moves the line up instead.
+      const shifted = payload.actual_prop_line == null ? null : payload.actual_prop_line + (i % 2 === 0 ? shift : -shift);
+      const line = shifted === null ? null : shifted < 0 ? shifted + 2 * shift : shifted;
       const request = predictionRequestSchema.parse({ ...payload, actual_prop_line: line, line_values: [line] });
       const featureRow = byPlayer.get(payload.player_lookup)!;
       const chosen = chooseLine(request);

@@ -21,6 +21,8 @@ export interface TinyModelSpec {
   bias: number;
   /** Each tree: one split on feature `feature` at `border`; leaves [below-or-equal, above]. */
   trees?: Array<{ feature: number; leaves: [number, number] }>;
+  /** Training loss recorded in model_info.params (default 'RMSE'; null = no metadata at all). */
+  loss?: string | null;
 }
 
 /**
@@ -48,6 +50,7 @@ export function tinyCatBoostJson(spec: TinyModelSpec): string {
       splits: [{ border: 0.5, float_feature_index: t.feature, split_index: splitIndexOf.get(t.feature)!, split_type: 'FloatFeature' }],
     })),
     scale_and_bias: [1, [spec.bias]],
+    ...(spec.loss === null ? {} : { model_info: { params: { loss_function: { type: spec.loss ?? 'RMSE', params: {} } } } }),
   });
 }
 

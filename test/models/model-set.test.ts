@@ -172,3 +172,26 @@ describe('createModelSet', () => {
     expect(closes).toBe(2);
   });
 });
+
+describe('MODEL_ENGINE=native with an .onnx challenger', () => {
+  it('the .onnx challenger still runs on ONNX Runtime; the .cbm champion on the native engine; both agree', async () => {
+    const { PROJECT_MODEL_FIXTURES } = await import('./helpers.js');
+    const { ModelStore: Store } = await import('../../src/models/model-store.js');
+    const store = new Store({ cwd: PROJECT_MODEL_FIXTURES, cacheDir: join(dir, 'cache') });
+    const set = await createModelSet({
+      championPath: 'rmse_d4.cbm',
+      registry: parseRegistry({ catboost_v9_onnx: registryEntry('rmse_d4.onnx') }),
+      store,
+      engine: 'native',
+      logger: recordingLogger(),
+    });
+    const status = Object.fromEntries(set.status().map((s) => [s.systemId, s]));
+    expect(status[CHAMPION_SYSTEM_ID]).toMatchObject({ state: 'loaded', engine: 'native', format: 'cbm' });
+    expect(status.catboost_v9_onnx).toMatchObject({ state: 'loaded', engine: 'onnx', format: 'onnx', loss: 'RMSE', predictionType: 'RawFormulaVal' });
+    const features = new Float64Array(V9_FEATURE_NAMES.length).fill(1);
+    const [champion, onnx] = await set.predictAll(features);
+    expect(champion!.ok && onnx!.ok).toBe(true);
+    if (champion!.ok && onnx!.ok) expect(Math.abs(champion!.value - onnx!.value)).toBeLessThan(1e-3);
+    await set.close();
+  });
+});

@@ -14,6 +14,7 @@ import { parseRegistry, type RegistryEntryInput } from '../../config/registry.js
 import { registryEntry } from '../models/helpers.js';
 import { buildApp, type BuildAppOptions } from '../../src/worker/app.js';
 import { openDuckDbStorage } from '../../src/storage/duckdb/index.js';
+import { validatedStorage } from '../../src/storage/validated.js';
 import type { Storage } from '../../src/storage/storage.js';
 import type { ModelSet } from '../../src/models/model-set.js';
 import { createModelSet } from '../../src/models/model-set-loader.js';
@@ -157,7 +158,8 @@ export interface BuildOptions extends Partial<Omit<BuildAppOptions, 'config'>> {
 /** The app over real in-memory DuckDB storage and the real fixture ModelSet, closed after the test. */
 export async function build(options: BuildOptions = {}): Promise<Built> {
   const config = testConfig(options.env);
-  const realStorage = await openDuckDbStorage({ path: ':memory:' });
+  // As openStorage does: every write validated against its table schema.
+  const realStorage = validatedStorage(await openDuckDbStorage({ path: ':memory:' }));
   if (options.features?.length) await realStorage.features.upsert(options.features);
   const storage = options.wrapStorage ? options.wrapStorage(realStorage) : realStorage;
   const modelSet = options.modelSet ?? (await loadFixtureModelSet());

@@ -31,9 +31,12 @@ describe.skipIf(!HAVE_FIXTURES)(`model isolation and reporting (${HAVE_FIXTURES 
 
     const models = (await app.inject({ method: 'GET', url: '/models' })).json() as {
       build_commit: string;
-      models: Array<{ system_id: string; state: string; reason: string | null; sha256: string | null; role: string }>;
+      models: Array<{ system_id: string; state: string; reason: string | null; sha256: string | null; role: string; loss: string | null; prediction_type: string | null }>;
     };
     expect(models.build_commit).toBe('test-commit');
+    // What each model's output means (issue 7): from its training loss.
+    const champion = models.models.find((m) => m.system_id === 'catboost_v9')!;
+    expect(champion).toMatchObject({ loss: 'RMSE', prediction_type: 'RawFormulaVal' });
     expect(models.models).toHaveLength(FIXTURE_MODELS.length + 1);
     const broken = models.models.find((m) => m.system_id === 'catboost_v9_corrupt')!;
     expect(broken.state).toBe('failed');

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { PwError } from '../../src/errors.js';
 import { predictionId } from '../../src/predictions/rows.js';
+import { bodyDigest } from '../../src/worker/envelope.js';
 import { V9_FEATURE_NAMES } from '../../src/features/contract.js';
 import type { Storage } from '../../src/storage/storage.js';
 import {
@@ -95,7 +96,7 @@ describe.skipIf(!HAVE_FIXTURES)(`POST /predict (${HAVE_FIXTURES ? 'fixtures foun
   });
 
   describe('permanent failures are acknowledged and recorded, the process stays healthy', () => {
-    const cases: Array<{ name: string; body: () => string; code: string; contentType?: string }> = [
+    const cases: Array<{ name: string; body: () => string; code: string; contentType?: string; old?: boolean }> = [
       { name: 'non-JSON body', body: () => 'this is not json {', code: 'PW_ERR_ENVELOPE' },
       { name: 'empty body', body: () => '', code: 'PW_ERR_ENVELOPE' },
       { name: 'JSON without message', body: () => JSON.stringify({ hello: 'world' }), code: 'PW_ERR_ENVELOPE' },
@@ -105,12 +106,15 @@ describe.skipIf(!HAVE_FIXTURES)(`POST /predict (${HAVE_FIXTURES ? 'fixtures foun
       { name: 'impossible date', body: () => pushBody(request(PLAYER, '2026-02-30'), { messageId: 'm-date' }), code: 'PW_ERR_PAYLOAD' },
       { name: 'text/plain garbage', body: () => '\u0000\u0001 binary', code: 'PW_ERR_ENVELOPE', contentType: 'text/plain' },
       { name: 'garbage without a content type', body: () => 'garbage', code: 'PW_ERR_ENVELOPE', contentType: '' },
-      { name: 'player absent from the feature store', body: () => pushBody(request('nobody', date), { messageId: 'm-nobody' }), code: 'PW_ERR_PLAYER_NOT_FOUND' },
+      { name: 'player absent from a slate that is no longer young', body: () => pushBody(request('nobody', date), { messageId: 'm-nobody' }), code: 'PW_ERR_PLAYER_NOT_FOUND', old: true },
       { name: 'past game date', body: () => pushBody(request(PLAYER, '2020-01-15'), { messageId: 'm-past' }), code: 'PW_ERR_STALE_MESSAGE' },
     ];
     for (const c of cases) {
       it(c.name, async () => {
-        const { app, storage } = await build({ features: seed() });
+        // `old`: the slate's rows were written an hour ago (past SLATE_YOUNG_SECONDS' 30 min).
+        const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+        const features = c.old ? seed().map((r) => ({ ...r, created_at: hourAgo })) : seed();
+        const { app, storage } = await build({ features });
         const body = c.body();
         const res = await postPush(app, body, c.contentType === undefined ? {} : { 'content-type': c.contentType });
         expect(res.statusCode).toBe(200);
@@ -126,19 +130,29 @@ describe.skipIf(!HAVE_FIXTURES)(`POST /predict (${HAVE_FIXTURES ? 'fixtures foun
     }
   });
 
+  it('ALLOW_PAST_DATES=false from the environment refuses a past date (acknowledged, recorded)', async () => {
+    const { app, storage, config } = await build({ env: { ALLOW_PAST_DATES: 'false' }, features: [featureRow(PLAYER, '2025-11-08')] });
+    expect(config.ALLOW_PAST_DATES).toBe(false);
+    const res = await postPush(app, pushBody(request(PLAYER, '2025-11-08'), { messageId: 'm-past-env' }));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ reason_code: 'PW_ERR_STALE_MESSAGE' });
+    expect(await storage.predictions.allPredictions('2025-11-08')).toHaveLength(0);
+  });
+
   it('a past date is accepted when ALLOW_PAST_DATES=true', async () => {
     const { app, storage } = await build({ env: { ALLOW_PAST_DATES: 'true' }, features: [featureRow(PLAYER, '2025-11-08')] });
     expect((await postPush(app, pushBody(request(PLAYER, '2025-11-08'), { messageId: 'm-backfill' }))).statusCode).toBe(204);
     expect((await storage.predictions.allPredictions('2025-11-08')).length).toBe(FIXTURE_MODELS.length);
   });
 
-  it('a body over MAX_BODY_BYTES is acknowledged and recorded under its messageId', async () => {
+  it('a body over MAX_BODY_BYTES is acknowledged and recorded, unparsed, under the digest of its bytes', async () => {
     const { app, storage } = await build({ env: { MAX_BODY_BYTES: '2048' }, features: seed() });
     const body = pushBody(request(PLAYER, date, { padding: 'x'.repeat(5000) }), { messageId: 'm-big' });
     const res = await postPush(app, body);
     expect(res.statusCode).toBe(200);
     const [outcome] = await storage.outcomes.rejected();
-    expect(outcome).toMatchObject({ message_id: 'm-big', reason_code: 'PW_ERR_ENVELOPE', player_lookup: PLAYER, game_date: date });
+    // Size is checked before any parsing (issue 7, class 5): nothing is read from the body.
+    expect(outcome).toMatchObject({ message_id: bodyDigest(body), reason_code: 'PW_ERR_ENVELOPE', player_lookup: null, game_date: null, raw_message: body });
     expect(outcome!.reason).toMatch(/exceeds MAX_BODY_BYTES/);
     expect(await storage.predictions.allPredictions(date)).toHaveLength(0);
   });

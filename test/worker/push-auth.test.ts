@@ -15,6 +15,18 @@ const KID = 'test-key-1';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+/** An EC key the certificate server also publishes: a validly signed ES256 token (issue 7). */
+const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const EC_KID = 'test-ec-key';
+
+function signEs256(claims: Record<string, unknown>): string {
+  const now = Math.floor(Date.now() / 1000);
+  const header = { alg: 'ES256', typ: 'JWT', kid: EC_KID };
+  const payload = { iss: 'https://accounts.google.com', aud: AUDIENCE, email: PUSHER, email_verified: true, sub: '1234', iat: now, exp: now + 3600, ...claims };
+  const signingInput = `${b64url(header)}.${b64url(payload)}`;
+  const signature = createSign('SHA256').update(signingInput).sign({ key: ec.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+  return `${signingInput}.${signature}`;
+}
 
 const b64url = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
@@ -33,7 +45,7 @@ let certsUrl = '';
 beforeAll(async () => {
   certServer = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=3600' });
-    res.end(JSON.stringify({ [KID]: publicKey.export({ type: 'spki', format: 'pem' }) }));
+    res.end(JSON.stringify({ [KID]: publicKey.export({ type: 'spki', format: 'pem' }), [EC_KID]: ec.publicKey.export({ type: 'spki', format: 'pem' }) }));
   });
   await new Promise<void>((r) => certServer.listen(0, '127.0.0.1', r));
   certsUrl = `http://127.0.0.1:${(certServer.address() as AddressInfo).port}/certs`;
@@ -62,6 +74,10 @@ describe.skipIf(!HAVE_FIXTURES)(`push authentication (${HAVE_FIXTURES ? 'fixture
     { name: 'wrong issuer', header: `Bearer ${signToken({ iss: 'https://evil.example' })}`, status: 401, code: 'PW_ERR_AUTH' },
     { name: 'another service account', header: `Bearer ${signToken({ email: 'intruder@x.iam.gserviceaccount.com' })}`, status: 403, code: 'PW_ERR_FORBIDDEN' },
     { name: 'unverified email', header: `Bearer ${signToken({ email_verified: false })}`, status: 403, code: 'PW_ERR_FORBIDDEN' },
+    // Issue 7, class 12: token edges.
+    { name: 'nbf in the future (beyond the 300 s skew)', header: `Bearer ${signToken({ nbf: now + 900 })}`, status: 401, code: 'PW_ERR_AUTH' },
+    { name: 'a valid ES256 signature (RS256 only)', header: `Bearer ${signEs256({})}`, status: 401, code: 'PW_ERR_AUTH' },
+    { name: 'alg none', header: `Bearer ${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ aud: AUDIENCE, email: PUSHER })}.`, status: 401, code: 'PW_ERR_AUTH' },
   ];
 
   for (const c of refused) {
@@ -80,6 +96,13 @@ describe.skipIf(!HAVE_FIXTURES)(`push authentication (${HAVE_FIXTURES ? 'fixture
     const res = await postPush(app, pushBody(request(player, date)), { authorization: `Bearer ${signToken({})}` });
     expect(res.statusCode).toBe(204);
     expect((await storage.predictions.allPredictions(date)).length).toBeGreaterThan(0);
+  });
+
+  it('nbf within the accepted clock skew (or in the past) is accepted', async () => {
+    const { app } = await setup();
+    const t = Math.floor(Date.now() / 1000);
+    expect((await postPush(app, pushBody(request(player, date), { messageId: 'm-nbf-1' }), { authorization: `Bearer ${signToken({ nbf: t + 60 })}` })).statusCode).toBe(204);
+    expect((await postPush(app, pushBody(request(player, date), { messageId: 'm-nbf-2' }), { authorization: `Bearer ${signToken({ nbf: t - 60 })}` })).statusCode).toBe(204);
   });
 
   it('health and readiness stay open without a token', async () => {

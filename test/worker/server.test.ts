@@ -52,6 +52,8 @@ describe.skipIf(!HAVE_FIXTURES)(`server process (${HAVE_FIXTURES ? 'fixtures fou
         MODEL_CACHE_DIR: join(dataDir, 'models'),
         SHUTDOWN_GRACE_MS: '8000',
         LOG_LEVEL: 'info',
+        // A missing player is rejected at once (no young-slate retry) for this test.
+        SLATE_YOUNG_SECONDS: '0',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,9 +1,12 @@
 /**
  * @module cli/commands/predict
- * `npm run --silent cli -- predict --model <file> --input <csv> [--engine auto|native|onnx] [--feature-set v9]`
+ * `npm run --silent cli -- predict --model <file> --input <csv> [--engine auto|native|onnx] [--feature-set v9]
+ *   [--prediction-type RawFormulaVal]`
  *
- * Runs one model over a CSV of feature rows and prints one RawFormulaVal per input row, in
- * order, with 17 significant digits (enough to round-trip a double), and nothing else on stdout.
+ * Runs one model over a CSV of feature rows and prints, per input row and in order, what
+ * CatBoost's own `predict()` prints by default for the model's training loss (exp of the raw sum
+ * for Poisson/Tweedie, the raw sum for RMSE/MAE/Quantile/…; models/prediction-type.ts), or with
+ * `--prediction-type RawFormulaVal` the raw sum scale × Σ leaves + bias, with 17 significant digits (enough to round-trip a double), and nothing else on stdout.
  * The CSV header names the features; columns are matched by name to the model's column order
  * (extra columns are ignored, missing ones are an error naming them). An empty cell or `nan`
  * (any case) is a missing value (NaN), which the model treats as CatBoost does.
@@ -38,6 +41,7 @@ export const help: CommandHelp = {
 /** Rows per predict call: large enough to amortise per-call cost, small enough to stay lean. */
 const BATCH_ROWS = 1024;
 const ENGINES = ['auto', 'native', 'onnx'] as const;
+const PREDICTION_TYPES = ['default', 'RawFormulaVal'] as const;
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const INFINITY = /^[+-]?inf(?:inity)?$/i;
@@ -108,7 +112,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     input: { type: 'string' },
     engine: { type: 'string', default: 'auto' },
     'feature-set': { type: 'string' },
+    'prediction-type': { type: 'string', default: 'default' },
   });
+  const predictionType = values['prediction-type'] as string;
+  if (!(PREDICTION_TYPES as readonly string[]).includes(predictionType)) {
+    throw new PwError('PW_ERR_CLI_USAGE', undefined, `--prediction-type must be one of ${PREDICTION_TYPES.join(', ')}, got '${predictionType}'`);
+  }
   const modelPath = requireFlag(values.model, 'model');
   const inputPath = requireFlag(values.input, 'input');
   const engine = values.engine as string;
@@ -153,7 +162,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     },
     io.cwd,
   );
-  const predictor = await loadPredictor({ path: modelPath, engine: engine as EngineChoice, store, featureSet });
+  const predictor = await loadPredictor({
+    path: modelPath,
+    engine: engine as EngineChoice,
+    store,
+    featureSet,
+    predictionType: predictionType as (typeof PREDICTION_TYPES)[number],
+  });
   try {
     const columns = columnIndexFor(header, predictor.featureNames, inputPath);
     const width = columns.length;

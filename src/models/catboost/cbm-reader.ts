@@ -12,6 +12,7 @@
  */
 import { PwError, pwError } from '../../errors.js';
 import { FbBuffer, FbTable, FlatBufferError } from './flatbuffers.js';
+import { lossFromParams } from '../prediction-type.js';
 import { type NanValueTreatment, type ObliviousFloatFeature, type ObliviousModel, MAX_TREE_DEPTH, NAN_VALUE_TREATMENTS, validateObliviousModel } from './model.js';
 
 const MAGIC = 'CBM1';
@@ -58,7 +59,10 @@ const UNSUPPORTED_TABLE_VECTORS = [
 /** Parses a .cbm file. `name` (file name or model id) goes into every error message. */
 export function parseCbm(bytes: Uint8Array, name: string): ObliviousModel {
   const formatError = (reason: string, cause?: unknown) => new PwError('PW_ERR_MODEL_FORMAT', cause === undefined ? undefined : { cause }, name, reason);
-  const unsupported = (what: string) => pwError('PW_ERR_MODEL_UNSUPPORTED', name, what);
+  // Once the metadata is read, a refusal also names the training loss (e.g. a MultiClass model
+  // is refused for its ApproxDimension, and the message says loss_function MultiClass).
+  let trainingLoss: string | undefined;
+  const unsupported = (what: string) => pwError('PW_ERR_MODEL_UNSUPPORTED', name, trainingLoss ? `${what}; loss_function ${trainingLoss}` : what);
 
   if (bytes.length === 0) throw formatError('the file is empty');
   if (bytes.length < 4 || String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]) !== MAGIC) {
@@ -77,6 +81,7 @@ export function parseCbm(bytes: Uint8Array, name: string): ObliviousModel {
     core = buf.root('TModelCore');
     verifyCore(core);
     trees = core.table(CORE.ModelTrees, 'ModelTrees');
+    trainingLoss = readTrainingLoss(core);
   } catch (err) {
     if (err instanceof FlatBufferError) throw formatError(`model core fails FlatBuffers verification: ${err.message}`, err);
     throw err;
@@ -93,7 +98,8 @@ export function parseCbm(bytes: Uint8Array, name: string): ObliviousModel {
     if (bytes.length > HEADER_SIZE + coreSize) {
       throw unsupported(`${bytes.length - HEADER_SIZE - coreSize} bytes after the model core (CTR data or other model parts)`);
     }
-    return readTrees(trees, name, unsupported, formatError);
+    const model = readTrees(trees, name, unsupported, formatError);
+    return { ...model, trainingLoss };
   } catch (err) {
     if (err instanceof FlatBufferError) throw formatError(err.message, err);
     throw err;
@@ -135,6 +141,14 @@ function verifyCore(core: FbTable): void {
   trees.float64(TREES.Bias, 0, 'Bias');
   trees.vector(TREES.MultiBias, 8, 'MultiBias');
   trees.vector(TREES.RepackedBins, 4, 'RepackedBins'); // struct uint16 + uint8 + uint8
+}
+
+/** `loss_function` from the InfoMap's `params` JSON (CatBoost writes it for every trained model). */
+function readTrainingLoss(core: FbTable): string | undefined {
+  for (const entry of core.tableVector(CORE.InfoMap, 'InfoMap') ?? []) {
+    if (entry.string(KEY_VALUE.Key, 'Key') === 'params') return lossFromParams(entry.string(KEY_VALUE.Value, 'Value'));
+  }
+  return undefined;
 }
 
 function readTrees(

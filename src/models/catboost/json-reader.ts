@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { PwError, pwError } from '../../errors.js';
+import { lossFromParams } from '../prediction-type.js';
 import { type ObliviousFloatFeature, type ObliviousModel, NAN_VALUE_TREATMENTS, MAX_TREE_DEPTH, validateObliviousModel } from './model.js';
 
 const FloatFeatureJson = z.object({
@@ -54,7 +55,8 @@ function isFilled(value: unknown): boolean {
 /** Parses a CatBoost JSON model. `name` (file name or model id) goes into every error message. */
 export function parseCatBoostJson(text: string, name: string): ObliviousModel {
   const formatError = (reason: string, cause?: unknown) => new PwError('PW_ERR_MODEL_FORMAT', cause === undefined ? undefined : { cause }, name, reason);
-  const unsupported = (what: string) => pwError('PW_ERR_MODEL_UNSUPPORTED', name, what);
+  let trainingLoss: string | undefined;
+  const unsupported = (what: string) => pwError('PW_ERR_MODEL_UNSUPPORTED', name, trainingLoss ? `${what}; loss_function ${trainingLoss}` : what);
 
   if (text.trim() === '') throw formatError('the file is empty');
   let raw: unknown;
@@ -65,6 +67,7 @@ export function parseCatBoostJson(text: string, name: string): ObliviousModel {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw formatError('not a CatBoost JSON model (top level is not an object)');
   const top = raw as Record<string, unknown>;
+  trainingLoss = lossFromParams((top.model_info as { params?: unknown } | null | undefined)?.params);
 
   // Refusals first, on the raw document: they must name the feature, whatever else it holds.
   const info = (typeof top.features_info === 'object' && top.features_info !== null ? top.features_info : {}) as Record<string, unknown>;
@@ -170,6 +173,7 @@ export function parseCatBoostJson(text: string, name: string): ObliviousModel {
     leafValues: Float64Array.from(leafValues),
     scale,
     bias,
+    trainingLoss,
   };
   validateObliviousModel(model, name);
   return model;

@@ -36,6 +36,12 @@ export interface ObliviousModel {
   leafValues: ArrayLike<number>;
   scale: number;
   bias: number;
+  /**
+   * The training loss from the file's own metadata (`.cbm` InfoMap `params`, JSON
+   * `model_info.params`), e.g. 'Quantile:alpha=0.43'; undefined when the file records none.
+   * models/prediction-type.ts decides from it what predict() returns.
+   */
+  trainingLoss?: string | undefined;
 }
 
 /** CatBoost's own depth limit; also keeps 2^depth small. */

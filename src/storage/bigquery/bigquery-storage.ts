@@ -261,6 +261,10 @@ class BigQueryStorageImpl implements BigQueryStorage {
     // Streamed like predictions (one row per push: DML per message would hit BigQuery's DML
     // concurrency limits); the upsert-by-message_id semantics live in the read (outcomesWhere).
     record: (outcome) => this.stream(requestOutcomesTable, [{ insertId: `${outcome.message_id}/${outcome.received_at}/${outcome.outcome}`, json: outcome }]),
+    findMany: async (messageIds) =>
+      messageIds.length === 0
+        ? []
+        : this.outcomesWhere('message_id IN UNNEST(@message_ids)', '', { params: { message_ids: [...messageIds] }, types: { message_ids: ['STRING'] } }),
     // Every outcome of one message carries the same payload date, so filtering before dedup is safe.
     forDate: (gameDate) => this.outcomesWhere('game_date = @game_date', '', { params: { game_date: gameDate }, types: { game_date: 'DATE' } }),
     // The outcome filter applies after dedup: a message rejected, then written, is not rejected.

@@ -4,7 +4,7 @@
  * on top of the write queue (upsert / replaceDate, grouped commits) and the table reader. A new
  * table gets its own `<thing>-store.ts` built the same way from a `DuckDbParts`.
  */
-import { VARCHAR } from '@duckdb/node-api';
+import { LIST, VARCHAR, listValue } from '@duckdb/node-api';
 import type { Storage } from '../storage.js';
 import {
   dailyPredictionSignalsTable,
@@ -64,6 +64,10 @@ export function predictionSink({ writes, reads }: DuckDbParts): Storage['predict
 export function outcomeLog({ writes, reads }: DuckDbParts): Storage['outcomes'] {
   return {
     record: (outcome) => writes.upsert(requestOutcomesTable, [outcome]),
+    findMany: async (messageIds) =>
+      messageIds.length === 0
+        ? []
+        : reads.select(requestOutcomesTable, 'list_contains(?, message_id)', [listValue([...messageIds])], [LIST(VARCHAR)], 'ORDER BY received_at'),
     forDate: (gameDate) => reads.select(requestOutcomesTable, 'game_date = CAST(? AS DATE)', [gameDate], [VARCHAR], 'ORDER BY received_at, message_id'),
     rejected: (sinceIso) =>
       sinceIso === undefined

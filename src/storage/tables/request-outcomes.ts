@@ -6,6 +6,7 @@
 import { col, defineTable, type RowOf } from './define.js';
 
 export const OUTCOMES = ['written', 'rejected'] as const;
+export const RAW_ENCODINGS = ['utf8', 'base64'] as const;
 
 export const requestOutcomesTable = defineTable({
   dataset: 'nba_predictions',
@@ -25,6 +26,8 @@ export const requestOutcomesTable = defineTable({
     delivery_attempt: col.int('Pub/Sub deliveryAttempt').nullable(),
     raw_message: col.string('The raw request body (truncated to 64 KiB) for rejected messages').nullable(),
     received_at: col.timestamp('When the worker received the message'),
+    payload_digest: col.string('sha256 (hex) of the message payload bytes: a redelivery has the same, a reused id with another payload does not').nullable(),
+    raw_message_encoding: col.enum(RAW_ENCODINGS, 'How raw_message holds the body: utf8 text, or base64 of the exact bytes when they are not valid UTF-8 (null = utf8)').nullable(),
   },
   key: ['message_id'],
 });

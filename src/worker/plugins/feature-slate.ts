@@ -24,6 +24,7 @@ export default fp(
         features: storage.features,
         ttlSeconds: config.FEATURE_CACHE_TTL_SECONDS,
         ttlPastSeconds: config.FEATURE_CACHE_TTL_PAST_SECONDS,
+        reloadIntervalMs: config.SLATE_RELOAD_INTERVAL_MS,
         today: () => todayIn(config.SLATE_TIME_ZONE),
       }),
     );

@@ -1,7 +1,8 @@
 /**
  * @module worker/plugins/model-set
  * Decorates `modelSet`: the champion plus every enabled MONTHLY_MODELS challenger, loaded once at
- * boot (never on the request path). An injected set (tests) is used as is. onClose releases the
+ * boot (never on the request path). The registry is read with the strict parser of `registry
+ * check` (worker/registry-source.ts); gs:// models need a declared sha256 unless PUSH_AUTH=off. An injected set (tests) is used as is. onClose releases the
  * loaded models (ONNX sessions).
  */
 import fp from 'fastify-plugin';
@@ -15,26 +16,31 @@ declare module 'fastify' {
 
 export interface ModelSetPluginOptions {
   modelSet?: ModelSet | undefined;
+  /** The registry source file (tests); default config/monthly-models.ts (worker/registry-source.ts). */
+  registryFile?: string | undefined;
 }
 
 export default fp<ModelSetPluginOptions>(
   async (app, opts) => {
     let modelSet = opts.modelSet;
     if (!modelSet) {
-      const [{ createModelSet }, { modelStoreFromConfig }, { parseRegistry }, { MONTHLY_MODELS }] = await Promise.all([
+      const [{ createModelSet }, { modelStoreFromConfig }, { loadWorkerRegistry }] = await Promise.all([
         import('../../models/model-set-loader.js'),
         import('../../models/model-store.js'),
-        import('../../../config/registry.js'),
-        import('../../../config/monthly-models.js'),
+        import('../registry-source.js'),
       ]);
       const config = app.config;
+      // The same strict parser as `registry check`: a duplicate key refuses to start (issue 7).
+      const { registry, source } = await loadWorkerRegistry(opts.registryFile);
+      app.log.info({ registry_source: source, entries: Object.keys(registry).length }, 'registry read');
       modelSet = await createModelSet({
         championPath: config.CATBOOST_V9_MODEL_PATH,
         championSha256: config.CATBOOST_V9_MODEL_SHA256,
-        registry: parseRegistry(MONTHLY_MODELS),
+        registry,
         store: modelStoreFromConfig(config),
         engine: config.MODEL_ENGINE,
         logger: app.log,
+        requireSha256ForRemote: config.PUSH_AUTH === 'on',
       });
     }
     if (!modelSet.champion) app.log.error('champion not loaded: /ready answers 503 and /predict retries (see GET /models)');

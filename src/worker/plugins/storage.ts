@@ -2,14 +2,18 @@
  * @module worker/plugins/storage
  * Decorates `storage` (BigQuery or the embedded DuckDB, per STORAGE_BACKEND). An injected
  * instance (tests) is used as is; otherwise it is opened from config. Either way the app owns it
- * from here: onClose flushes and closes it, after in-flight requests have finished.
+ * from here: onClose flushes and closes it, after in-flight requests have finished. Every write
+ * goes through `trackWrites`, so /ready sees a failing write path (issue 7, class 8).
  */
 import fp from 'fastify-plugin';
 import type { Storage } from '../../storage/storage.js';
+import { trackWrites, type WriteHealth } from '../write-health.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     storage: Storage;
+    /** Whether the last storage write failed (GET /ready reports it): worker/write-health.ts. */
+    writeHealth: WriteHealth;
   }
 }
 
@@ -19,9 +23,11 @@ export interface StoragePluginOptions {
 
 export default fp<StoragePluginOptions>(
   async (app, opts) => {
-    const storage = opts.storage ?? (await (await import('../../storage/open.js')).openStorage(app.config));
-    app.log.info({ storage: storage.kind, location: storage.location }, 'storage opened');
+    const opened = opts.storage ?? (await (await import('../../storage/open.js')).openStorage(app.config));
+    app.log.info({ storage: opened.kind, location: opened.location }, 'storage opened');
+    const { storage, health } = trackWrites(opened);
     app.decorate('storage', storage);
+    app.decorate('writeHealth', health);
     app.addHook('onClose', async () => {
       await storage.close();
     });

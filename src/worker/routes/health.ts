@@ -1,7 +1,8 @@
 /**
  * @module worker/routes/health
  * GET /health: liveness, no I/O (the process answers). GET /ready: 200 only when the champion is
- * loaded AND storage answers a ping; otherwise 503 with the reasons (incident 10.22: the old
+ * loaded AND storage answers a ping AND the last storage write did not fail (the write path:
+ * worker/write-health.ts); otherwise 503 with the reasons (incident 10.22: the old
  * readiness check looked at a model that was not the one serving).
  */
 import type { FastifyPluginAsync } from 'fastify';
@@ -29,6 +30,10 @@ const healthRoutes: FastifyPluginAsync = async (app) => {
       await Promise.race([app.storage.ping(), timeout]).finally(() => clearTimeout(timer));
     } catch (err) {
       reasons.push(`storage ${app.storage.kind} unreachable: ${describeError(err)}`);
+    }
+    const writes = app.writeHealth.state();
+    if (!writes.healthy) {
+      reasons.push(`storage ${app.storage.kind} write failed at ${writes.failedAt}: ${writes.error} (ready again after the next successful write)`);
     }
     const body = {
       status: reasons.length === 0 ? 'ready' : 'not_ready',

@@ -26,6 +26,8 @@ const modelsRoute: FastifyPluginAsync = async (app) => {
       format: s.format ?? null,
       engine: s.engine ?? null,
       tree_count: s.treeCount ?? null,
+      loss: s.loss ?? null,
+      prediction_type: s.predictionType ?? null,
       loaded_at: s.loadedAt ?? null,
       load_ms: s.loadMs ?? null,
       train_start: s.trainStart ?? null,

@@ -13,6 +13,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import { handlePush, recordRejection } from '../handle-push.js';
 import { errorHandler } from '../error-handler.js';
 import { bodyDigest } from '../envelope.js';
+import { batchedOutcomeLookup } from '../outcome-lookup.js';
 
 /** Pub/Sub messages are at most 10 MB; base64 inside JSON makes that ~13.4 MB. */
 export const HARD_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -41,6 +42,9 @@ const predictRoute: FastifyPluginAsync<PredictRouteOptions> = async (app: Fastif
           deliveryAttempt: null,
           playerLookup: null,
           gameDate: null,
+          payloadDigest: null,
+          wrapped: true,
+          notes: [],
         },
         Buffer.alloc(0),
         'PW_ERR_ENVELOPE',
@@ -54,16 +58,21 @@ const predictRoute: FastifyPluginAsync<PredictRouteOptions> = async (app: Fastif
     return errorHandler(err instanceof Error ? err : new Error(String(err)), request, reply);
   });
 
-  // A body without a content type would otherwise be refused with 415 before it is read.
-  const defaultContentType = async (request: FastifyRequest) => {
-    if (!request.headers['content-type']) request.headers['content-type'] = 'application/octet-stream';
+  // A body without a content type, or with one fastify cannot parse ("}{", "a/b; ="), would be
+  // refused with 415 before it is read: every body is read as bytes, whatever it claims to be.
+  // (No-wrapper pushes from the Pub/Sub emulator even say application/x-www-form-urlencoded.)
+  const anyContentType = async (request: FastifyRequest) => {
+    request.headers['content-type'] = 'application/octet-stream';
   };
 
-  app.post('/predict', { bodyLimit: hardLimit, onRequest: [app.verifyPush, defaultContentType] }, async (request, reply) => {
+  // One batched outcome lookup per app: concurrent pushes share a query (worker/outcome-lookup.ts).
+  const findOutcome = batchedOutcomeLookup(app.storage.outcomes);
+
+  app.post('/predict', { bodyLimit: hardLimit, onRequest: [app.verifyPush, anyContentType] }, async (request, reply) => {
     const body = request.body;
     const raw = Buffer.isBuffer(body) ? body : body === undefined || body === null ? undefined : Buffer.from(String(body));
     const result = await handlePush(
-      { config: app.config, storage: app.storage, modelSet: app.modelSet, slate: app.featureSlate, log: request.log },
+      { config: app.config, storage: app.storage, modelSet: app.modelSet, slate: app.featureSlate, log: request.log, headers: request.headers, findOutcome },
       raw,
     );
     if (result.outcome === 'written') return reply.code(204).send();
