@@ -53,8 +53,9 @@ export type GateRecord = z.output<typeof gateRecordSchema>;
 export const registryEntrySchema = z
   .object({
     model_path: modelPathSchema,
-    train_start: isoDate,
-    train_end: isoDate,
+    /** Training window; may be absent only on a previous champion's shadow entry (unknown window). */
+    train_start: isoDate.optional(),
+    train_end: isoDate.optional(),
     backtest_mae: z.number().nonnegative(),
     backtest_hit_rate_all: z.number().min(0).max(100),
     backtest_hit_rate_edge_3plus: z.number().min(0).max(100),
@@ -66,12 +67,21 @@ export const registryEntrySchema = z
     eval_start: isoDate.optional(),
     eval_end: isoDate.optional(),
     gates: gateRecordSchema.optional(),
-    /** Shadow entries created by a promotion: run until this date, then retire (registry list flags it). */
+    /**
+     * A replaced champion's shadow entry (written by registry promote): compared from
+     * `shadow_from` (the promotion day) and meant to run until `shadow_until`; `registry list`
+     * and `registry check` flag it once that date has passed (retire it then).
+     */
+    shadow_from: isoDate.optional(),
     shadow_until: isoDate.optional(),
   })
   .strict()
-  .refine((e) => e.train_start <= e.train_end, { message: 'train_start is after train_end', path: ['train_end'] })
-  .refine((e) => !e.eval_start || trainedBefore(e.train_end, e.eval_start), {
+  .refine((e) => (e.train_start !== undefined && e.train_end !== undefined) || e.gates?.outcome === 'previous_champion', {
+    message: 'train_start and train_end are required (only a previous champion shadow entry may omit them)',
+    path: ['train_end'],
+  })
+  .refine((e) => !e.train_start || !e.train_end || e.train_start <= e.train_end, { message: 'train_start is after train_end', path: ['train_end'] })
+  .refine((e) => !e.eval_start || !e.train_end || trainedBefore(e.train_end, e.eval_start), {
     message: 'training window overlaps the evaluation window (train_end must be before eval_start)',
     path: ['eval_start'],
   });

@@ -54,6 +54,9 @@ export const ERROR_CODES = {
   PW_ERR_ROLLBACK: { message: 'Cannot roll back %s: %s', retryable: false, status: 409 },
   PW_ERR_SERVICE: { message: 'Cannot query the deployed worker at %s: %s', retryable: true, status: 502 },
   PW_ERR_CLOUD_RUN: { message: 'Cloud Run update of %s did not complete: %s', retryable: false, status: 502 },
+  // model lifecycle (training and lineage)
+  PW_ERR_MODEL_LINEAGE: { message: 'Model %s has unreadable training lineage: %s', retryable: false, status: 500 },
+  PW_ERR_TRAINING: { message: 'Training failed: %s', retryable: false, status: 500 },
 } as const satisfies Record<string, { message: string; retryable: boolean; status: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -16,7 +16,7 @@
 import type { PredictionRow } from '../storage/tables/player-prop-predictions.js';
 import type { PlayerGameSummaryRow } from '../storage/tables/player-game-summary.js';
 import type { GradeOutcome, PredictionAccuracyRow } from '../storage/tables/prediction-accuracy.js';
-import { isRealBookLine } from '../metrics/metrics.js';
+import { edgePoints, isRealBookLine } from '../metrics/metrics.js';
 
 /** Why a row was not a decided bet; stored in `outcome_reason` (and `void_reason` for DNPs). */
 export const OUTCOME_REASONS = {
@@ -70,7 +70,8 @@ function gradeOne(p: PredictionRow, actual: PlayerGameSummaryRow | undefined, gr
   }
 
   const error = points == null ? null : clean(p.predicted_points - points);
-  const edge = line == null ? null : clean(p.predicted_points - line);
+  const rawEdge = edgePoints(p.predicted_points, line);
+  const edge = rawEdge == null ? null : clean(rawEdge);
   return {
     game_date: p.game_date,
     system_id: p.system_id,

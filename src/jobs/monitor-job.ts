@@ -40,9 +40,12 @@ export interface MonitorJobResult {
   digest: SendStatus;
 }
 
-/** train_end of every registry entry (enabled or not), by system_id: the model age the digest reminds about. */
+/**
+ * train_end of every registry entry (enabled or not), by system_id: the model age the digest
+ * reminds about. A previous champion's shadow entry may have no known training window: left out.
+ */
 export function trainingEndsFromRegistry(registry: Registry): Record<string, string> {
-  return Object.fromEntries(Object.entries(registry).map(([id, e]) => [id, e.train_end]));
+  return Object.fromEntries(Object.entries(registry).flatMap(([id, e]) => (e.train_end === undefined ? [] : [[id, e.train_end]])));
 }
 
 export async function runMonitorJob(input: {

@@ -6,6 +6,7 @@ import {
   directionalGate,
   edge3Metrics,
   evaluateGates,
+  tooGoodGate,
   hitRateEdge3Gate,
   maeGate,
   pvlGate,
@@ -126,21 +127,52 @@ describe('gates at their boundaries', () => {
     ]);
   });
 
-  it('evaluateGates: six gates in order; allPass only when every one passes', () => {
+  it('evaluateGates: the six original gates in order, then too-good-to-be-true; allPass only when every one passes', () => {
     const rows = [...bets(40, 'WIN', 'OVER', 3, 1), ...bets(20, 'LOSS', 'UNDER', 3, -1)];
     const candidate = computeMetrics(rows);
     const input = {
       candidate,
       candidateEdge3: edge3Metrics(rows),
-      baselineMae: 1.5,
+      baselineMae: 1.1, // MAE 1 beats it, and is not below 85 % of it (too good)
       baselineLabel: 'champion',
       tiers: tierBiases(rows.map((row) => ({ tier: 'starter' as const, row }))),
     };
     const gates = evaluateGates(input);
-    expect(gates.map((g) => g.name)).toEqual(['MAE improvement', 'Hit rate edge 3+', 'Sample edge 3+', 'Vegas bias (PVL)', 'Tier bias', 'Directional balance']);
+    expect(gates.map((g) => g.name)).toEqual(['MAE improvement', 'Hit rate edge 3+', 'Sample edge 3+', 'Vegas bias (PVL)', 'Tier bias', 'Directional balance', 'Too good to be true']);
     // PVL is +1 (40 OVER at +3, 20 UNDER at -3), UNDER side 0 % -> directional fails
     expect(gates.filter((g) => !g.pass).map((g) => g.name)).toEqual(['Directional balance']);
     expect(allPass(gates)).toBe(false);
     expect(GATE_LIMITS.minDirectionalHitRatePct).toBe(52.4);
+  });
+});
+
+describe('too good to be true (incident 10.7: leaked models at 87-93 % edge-3+)', () => {
+  const metrics = (e3Wins: number, e3Losses: number, otherWins: number, otherLosses: number, err = 5) =>
+    computeMetrics([
+      ...bets(e3Wins, 'WIN', 'OVER', 3.5, err),
+      ...bets(e3Losses, 'LOSS', 'OVER', 3.5, err),
+      ...bets(otherWins, 'WIN', 'OVER', 1.5, err),
+      ...bets(otherLosses, 'LOSS', 'OVER', 1.5, err),
+    ]);
+
+  it('edge-3+ HR: 79 % passes, 80 % fails (N >= 20); below 20 decided bets it is not judged', () => {
+    expect(tooGoodGate(metrics(79, 21, 100, 200), 5).pass).toBe(true);
+    const g = tooGoodGate(metrics(80, 20, 100, 200), 5);
+    expect(g.pass).toBe(false);
+    expect(g.value).toContain('HR edge 3+ 80.0% (N=100)');
+    expect(tooGoodGate(metrics(19, 0, 100, 200), 5).pass).toBe(true);
+    expect(tooGoodGate(metrics(20, 0, 100, 200), 5).pass).toBe(false);
+  });
+
+  it('HR all: 69 % passes, 70 % fails', () => {
+    expect(tooGoodGate(metrics(10, 10, 59, 21), 5).pass).toBe(true); // 69/100
+    expect(tooGoodGate(metrics(10, 10, 60, 20), 5).pass).toBe(false); // 70/100
+  });
+
+  it('MAE: 86 % of the baseline passes, 85 % fails', () => {
+    expect(tooGoodGate(metrics(10, 10, 40, 40, 4.3), 5).pass).toBe(true);
+    const g = tooGoodGate(metrics(10, 10, 40, 40, 4.25), 5);
+    expect(g.pass).toBe(false);
+    expect(g.value).toContain('MAE 85% of baseline');
   });
 });

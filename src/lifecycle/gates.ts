@@ -29,6 +29,17 @@ export const GATE_LIMITS = {
   maxAbsTierBiasPoints: 5,
   /** OVER and UNDER edge-3+ hit rates each at least breakeven, percent. */
   minDirectionalHitRatePct: BREAKEVEN_HIT_RATE_PCT,
+  /**
+   * "Too good to be true" (docs/lifecycle.md derives these): an edge-3+ hit rate at or above this
+   * (with at least tooGoodMinDecided decided bets) needs the book to be off by ~0.85 outcome SD
+   * (about 5 points) on every such bet; the original's leaked models showed 87-93 %.
+   */
+  tooGoodHitRateEdge3Pct: 80,
+  tooGoodMinDecided: 20,
+  /** HR over all bets at or above this, percent (an oracle of the true mean against a sharp book stays far below). */
+  tooGoodHitRateAllPct: 70,
+  /** MAE at or below this fraction of the baseline's: below the outcome-noise floor (honest retrains move MAE by a few %). */
+  tooGoodMaeRatio: 0.85,
 } as const;
 
 /**
@@ -165,7 +176,30 @@ export function directionalGate(edge3: GradedMetrics): Gate {
   };
 }
 
-/** All six gates, in the original's order. */
+/**
+ * Fails results beyond what a points model can honestly reach against a book (incident 10.7:
+ * models trained on the evaluation games showed 87-93 % edge-3+ hit rates and passed every
+ * other gate). Any one of: edge-3+ HR >= tooGoodHitRateEdge3Pct (N >= tooGoodMinDecided),
+ * HR all >= tooGoodHitRateAllPct (N >= tooGoodMinDecided), MAE <= tooGoodMaeRatio x baseline.
+ */
+export function tooGoodGate(candidate: GradedMetrics, baselineMae: number | null): Gate {
+  const L = GATE_LIMITS;
+  const e3 = candidate.edge_3plus;
+  const all = candidate.all;
+  const reasons: string[] = [];
+  if (e3.n_decided >= L.tooGoodMinDecided && (e3.hit_rate_pct as number) >= L.tooGoodHitRateEdge3Pct - EPSILON) reasons.push(`HR edge 3+ ${hrN(e3)}`);
+  if (all.n_decided >= L.tooGoodMinDecided && (all.hit_rate_pct as number) >= L.tooGoodHitRateAllPct - EPSILON) reasons.push(`HR all ${hrN(all)}`);
+  const ratio = candidate.mae_points != null && baselineMae != null && baselineMae > 0 ? candidate.mae_points / baselineMae : null;
+  if (ratio != null && ratio <= L.tooGoodMaeRatio + EPSILON) reasons.push(`MAE ${fmt(ratio * 100, 0)}% of baseline`);
+  return {
+    name: 'Too good to be true',
+    rule: `HR edge 3+ < ${L.tooGoodHitRateEdge3Pct}%, HR all < ${L.tooGoodHitRateAllPct}%, MAE > ${L.tooGoodMaeRatio * 100}% of baseline (leak check)`,
+    value: reasons.length > 0 ? `LEAK? ${reasons.join('; ')}` : `HR 3+ ${fmt(e3.hit_rate_pct)}%, HR all ${fmt(all.hit_rate_pct)}%, MAE ratio ${ratio == null ? '-' : fmt(ratio, 2)}`,
+    pass: reasons.length === 0,
+  };
+}
+
+/** The original's six gates in its order, then the too-good-to-be-true gate. */
 export function evaluateGates(input: GateInput): Gate[] {
   return [
     maeGate(input.candidate.mae_points, input.baselineMae, input.baselineLabel),
@@ -174,6 +208,7 @@ export function evaluateGates(input: GateInput): Gate[] {
     pvlGate(input.candidate.mean_pvl_points),
     tierBiasGate(input.tiers),
     directionalGate(input.candidateEdge3),
+    tooGoodGate(input.candidate, input.baselineMae),
   ];
 }
 

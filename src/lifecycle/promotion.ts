@@ -122,3 +122,46 @@ export function decidePromotion(input: {
   if (!reason) return { allowed: false, forced: false, rules, refusal: `--force needs --reason "<why>" (it is recorded); fails ${failedText}` };
   return { allowed: true, forced: true, rules, reason };
 }
+
+/**
+ * The registry entry that keeps a replaced champion running in shadow as a challenger (issue 12:
+ * a rollback decision rests on the same matched comparison). Enabled, with the file's path and
+ * sha256, `gates.outcome: previous_champion`, compared from `promotedOn` (shadow_from) and meant
+ * to run `shadowDays` days (shadow_until). Its backtest fields carry its LIVE figures as champion
+ * on the promotion window. The training window is written only when known (the file's lineage).
+ * Returns the system_id (`catboost_v9_prev_<YYYYMMDD>`) and the entry as TypeScript source for
+ * insertEntry.
+ */
+export function previousChampionEntry(p: {
+  modelPath: string;
+  sha256: string;
+  promotedOn: string;
+  shadowDays: number;
+  trainWindow?: { start: string; end: string } | undefined;
+  live: { maePoints: number | null; hitRateAllPct: number | null; hitRateEdge3Pct: number | null; nEdge3: number; window: string };
+}): { systemId: string; source: string } {
+  const systemId = `catboost_v9_prev_${p.promotedOn.replaceAll('-', '')}`;
+  const until = new Date(Date.parse(`${p.promotedOn}T00:00:00Z`) + p.shadowDays * 86_400_000).toISOString().slice(0, 10);
+  const q = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  const num = (x: number | null, dp: number) => (x == null ? 0 : x).toFixed(dp);
+  const lines = [
+    `  // Previous champion, kept in shadow after the promotion of ${p.promotedOn} (registry promote); retire after ${until}`,
+    `  ${systemId}: {`,
+    `    model_path: ${q(p.modelPath)},`,
+    ...(p.trainWindow ? [`    train_start: ${q(p.trainWindow.start)},`, `    train_end: ${q(p.trainWindow.end)},`] : []),
+    `    backtest_mae: ${num(p.live.maePoints, 3)},`,
+    `    backtest_hit_rate_all: ${num(p.live.hitRateAllPct, 1)},`,
+    `    backtest_hit_rate_edge_3plus: ${num(p.live.hitRateEdge3Pct, 1)},`,
+    `    backtest_n_edge_3plus: ${p.live.nEdge3},`,
+    `    enabled: true,`,
+    `    description: ${q(`Previous champion (live figures as champion, ${p.live.window}); shadow until ${until}`)},`,
+    `    sha256: ${q(p.sha256)},`,
+    `    feature_set: 'v9',`,
+    `    gates: { outcome: 'previous_champion', evaluated_on: ${q(p.promotedOn)}, failed: [], training_window: ${q(p.trainWindow ? 'verified' : 'unverified')} },`,
+    `    shadow_from: ${q(p.promotedOn)},`,
+    `    shadow_until: ${q(until)},`,
+    '  },',
+    '',
+  ];
+  return { systemId, source: lines.join('\n') };
+}

@@ -87,7 +87,7 @@ describe('registry snippet', () => {
     expect(steps).toContain('npm run --silent cli -- model upload models/m.cbm --bucket gs://nba-props-platform-models/catboost/v9/monthly/');
     expect(steps).toContain(`creates ${input.modelPath}`);
     expect(steps).not.toContain('gsutil');
-    expect(steps).toContain(`compare ${input.systemId} --days 7`);
+    expect(steps).toContain(`compare ${input.systemId}   (the verdict, since training ended`);
     expect(steps).toContain(`registry promote ${input.systemId}`);
     expect(steps).toContain(`registry retire ${input.systemId} --reason`);
   });

@@ -82,8 +82,8 @@ export function registrySnippet(s: SnippetInput, note: readonly string[] = []): 
   const e = registryEntryFor(s);
   const fields: Array<[string, string]> = [
     ['model_path', tsString(e.model_path)],
-    ['train_start', tsString(e.train_start)],
-    ['train_end', tsString(e.train_end)],
+    ['train_start', tsString(s.trainStart)],
+    ['train_end', tsString(s.trainEnd)],
     ['eval_start', tsString(e.eval_start!)],
     ['eval_end', tsString(e.eval_end!)],
     ['backtest_mae', (e.backtest_mae).toFixed(3)],
@@ -118,7 +118,7 @@ export function nextSteps(s: { systemId: string; file: string; modelPath: string
     `1. Upload:   ${upload}`,
     `2. Paste:    the entry above into MONTHLY_MODELS in ${s.registryFile}, then: npm run --silent cli -- registry check`,
     `3. Deploy:   git add ${s.registryFile} && git commit -m "feat: add challenger ${s.systemId}" && git push (Cloud Build deploys the worker; the model runs in shadow)`,
-    `4. Compare:  after the games are graded (next day): npm run --silent cli -- compare ${s.systemId} --days 7`,
+    `4. Compare:  each day after grading: npm run --silent cli -- compare ${s.systemId}   (the verdict, since training ended; look daily, it stays valid)`,
     `5. Decide:   npm run --silent cli -- registry promote ${s.systemId}   or   npm run --silent cli -- registry retire ${s.systemId} --reason "<why>"`,
     '',
   ].join('\n');

@@ -89,6 +89,26 @@ describe('the operator scenario: 56.5 % (260) vs 55.6 % (306) is noise', () => {
   });
 });
 
+describe('bets needed: the projection holds when the effect and spread do', () => {
+  it('repeating the same days for the projected number of extra days decides it', () => {
+    const pattern = (i: number) => {
+      const j = i % 6;
+      return day(i, { chalW: 52 + j, chalL: 48 - j, champW: 50 - (j % 3), champL: 50 + (j % 3) });
+    };
+    const days = (n: number) => Array.from({ length: n }, (_, i) => pattern(i)).flat();
+    const now = decideVerdict(days(6), IDS);
+    expect(now.verdict).toBe('NOT YET DECIDED');
+    const more = now.toDecide!.moreGameDays!;
+    expect(more).toBeGreaterThan(0);
+    expect(now.toDecide!.moreBets).toBe(Math.ceil(more * (now.hitRate.challenger.n / 6)));
+    // six-day cycles keep the effect and the spread; allow one cycle of slack for the estimate
+    const cycles = Math.ceil((6 + more) / 6) + 1;
+    expect(decideVerdict(days(cycles * 6), IDS).verdict).toBe('CHALLENGER BETTER');
+    // and not grossly pessimistic: at half the projected extra days it is still undecided
+    expect(decideVerdict(days(6 + Math.floor(more / 2)), IDS).verdict).toBe('NOT YET DECIDED');
+  });
+});
+
 describe('decision boundaries', () => {
   it(`fewer than ${MIN_VERDICT_DAYS} game days: never decided, however large the effect`, () => {
     const big = (i: number) => day(i, { chalW: 80, chalL: 20, champW: 40, champL: 60 });

@@ -5,6 +5,8 @@ import {
   championFirst,
   computeMetrics,
   computeSlateMetrics,
+  edgeOf,
+  edgePoints,
   isRealBookLine,
   type GradedRowForMetrics,
   type PredictionForMetrics,
@@ -160,5 +162,15 @@ describe('slate metrics and helpers', () => {
 
   it('championFirst puts the champion first then sorts the rest', () => {
     expect(championFirst(['b_x', 'catboost_v9', 'a_y', 'b_x'], 'catboost_v9')).toEqual(['catboost_v9', 'a_y', 'b_x']);
+  });
+});
+
+describe('the one edge formula', () => {
+  it('edgePoints = predicted - line in points; null without a line; edgeOf needs a real book line', () => {
+    expect(edgePoints(24.3, 21.3)).toBeCloseTo(3, 12);
+    expect(edgePoints(18, 20.5)).toBe(-2.5);
+    expect(edgePoints(18, null)).toBeNull();
+    expect(edgeOf({ has_prop_line: true, line_value: 20.5, predicted_points: 25 })).toBe(4.5);
+    expect(edgeOf({ has_prop_line: false, line_value: 20.5, predicted_points: 25 })).toBeNull();
   });
 });

@@ -39,9 +39,18 @@ export function isRealBookLine(row: Pick<PredictionRow, 'has_prop_line' | 'line_
   return row.has_prop_line === true && row.line_value != null;
 }
 
-/** predicted - line for a row with a real book line, else null. */
+/**
+ * THE edge formula: predicted points minus the book line, in points (signed: + = OVER side);
+ * null without a line. Everything that needs an edge (the worker's rows, grading, picks, slate
+ * metrics) calls this or edgeOf.
+ */
+export function edgePoints(predictedPoints: number, line: number | null | undefined): number | null {
+  return line == null ? null : predictedPoints - line;
+}
+
+/** edgePoints for a row with a real book line (isRealBookLine), else null. */
 export function edgeOf(row: Pick<PredictionRow, 'has_prop_line' | 'line_value' | 'predicted_points'>): number | null {
-  return isRealBookLine(row) ? row.predicted_points - (row.line_value as number) : null;
+  return isRealBookLine(row) ? edgePoints(row.predicted_points, row.line_value) : null;
 }
 
 /** Percentage with a null for an empty denominator. */
@@ -218,7 +227,7 @@ export interface SlateMetrics {
 
 export function computeSlateMetrics(rows: readonly PredictionForMetrics[]): SlateMetrics {
   const withLine = rows.filter(isRealBookLine);
-  const edges = withLine.map((r) => r.predicted_points - (r.line_value as number));
+  const edges = withLine.map((r) => edgeOf(r) as number);
   const over = withLine.filter((r) => r.recommendation === 'OVER').length;
   const under = withLine.filter((r) => r.recommendation === 'UNDER').length;
   return {

@@ -6,7 +6,7 @@
  */
 import type { PredictionRow } from '../storage/tables/player-prop-predictions.js';
 import type { DailySignalRow } from '../storage/tables/daily-prediction-signals.js';
-import { absEdgeAtLeast, computeSlateMetrics, fmt, isRealBookLine } from '../metrics/metrics.js';
+import { absEdgeAtLeast, computeSlateMetrics, edgeOf, fmt, isRealBookLine } from '../metrics/metrics.js';
 
 export interface Pick {
   rank: number;
@@ -53,7 +53,7 @@ export function selectPicks(currentPredictions: readonly PredictionRow[], option
     .filter((r) => (r.recommendation === 'OVER' || r.recommendation === 'UNDER') && isRealBookLine(r))
     .map((r) => {
       const line = r.line_value as number;
-      const edge = r.predicted_points - line;
+      const edge = edgeOf(r) as number;
       return { r, line, edge, score: pickScore(edge, r.confidence_pct) };
     })
     .filter((c) => absEdgeAtLeast(c.edge, minEdge));

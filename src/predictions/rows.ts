@@ -18,6 +18,7 @@ import { featuresByName, type AssembledFeatures } from '../features/assemble.js'
 import type { ChosenLine } from './line.js';
 import type { PredictionRequest } from './request.js';
 import { confidencePct } from './confidence.js';
+import { edgePoints } from '../metrics/metrics.js';
 
 export const MIN_POINTS = 0;
 export const MAX_POINTS = 60;
@@ -82,7 +83,7 @@ export function toPredictionRows(ctx: RowContext, predictions: readonly SystemPr
     if (!p.ok || !Number.isFinite(p.value)) continue;
     const info = p.model.predictor;
     const predicted = clampPoints(p.value);
-    const edge = line.value === null ? null : predicted - line.value;
+    const edge = edgePoints(predicted, line.value);
     rows.push({
       prediction_id: predictionId(ctx.messageId, p.systemId),
       system_id: p.systemId,

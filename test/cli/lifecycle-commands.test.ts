@@ -15,6 +15,7 @@ import { isPwError } from '../../src/errors.js';
 import type { CliIo } from '../../src/cli/io.js';
 import * as evaluate from '../../src/cli/commands/evaluate.js';
 import * as registryCmd from '../../src/cli/commands/registry.js';
+import * as compareCmd from '../../src/cli/commands/compare.js';
 import { gradePredictions } from '../../src/grading/grade.js';
 import { insertEntry, parseRegistryText } from '../../src/lifecycle/registry-file.js';
 import { registrySnippet } from '../../src/lifecycle/snippet.js';
@@ -62,7 +63,7 @@ describe.skipIf(!HAVE_MODELS)('evaluate', () => {
   const realRegistryBefore = readFileSync(REAL_REGISTRY, 'utf8');
   beforeAll(async () => {
     storage = await openDuckDbStorage({ path: ':memory:' });
-    seeded = await seedEvaluationDays(storage, { days: 3, lineShift: 3.5 });
+    seeded = await seedEvaluationDays(storage, { days: 6, lineShift: 2 });
     tmp = mkdtempSync(join(tmpdir(), 'pw-evaluate-'));
     registryCopy = join(tmp, 'monthly-models.ts');
     writeFileSync(registryCopy, BASE_REGISTRY);
@@ -82,7 +83,7 @@ describe.skipIf(!HAVE_MODELS)('evaluate', () => {
     );
     expect(err).toBe('');
     expect(out).toMatch(/^Hit rate edge 3\+\s+HR edge 3\+ >= 60%\s+\d+\.\d% \(N=\d+\); HR all \d+\.\d% \(N=\d+\)\s+PASS$/m);
-    expect(out).toContain(`ALL 6 GATES PASSED`);
+    expect(out).toContain(`ALL 7 GATES PASSED`);
     expect(code).toBe(0);
     expect(out).toContain(`rows   ${seeded.championLineRows} matched on the champion's book lines`);
 
@@ -143,7 +144,7 @@ describe.skipIf(!HAVE_MODELS)('evaluate', () => {
     expect(parseRegistryText(readFileSync(registryCopy, 'utf8'))['catboost_v9_audit_pass']).toMatchObject({ enabled: true, model_path: doc.model.model_path, sha256: sha(DEEP_FILE) });
     const passed = (await storage.registryEvents.list()).filter((e) => e.system_id === 'catboost_v9_audit_pass');
     expect(passed.map((e) => [e.action, e.verdict, e.to_path])).toEqual([
-      ['evaluate', 'PASS: all 6 gates', doc.model.model_path],
+      ['evaluate', 'PASS: all 7 gates', doc.model.model_path],
       ['entry_added', 'PASS', doc.model.model_path],
     ]);
     expect((await storage.registryEvents.list()).length).toBe(before + 3);
@@ -328,6 +329,26 @@ describe.skipIf(!HAVE_MODELS)('registry', () => {
     );
     const text = readFileSync(registryCopy, 'utf8');
     expect(parseRegistryText(text)[GOOD]!.enabled).toBe(false);
+    // the replaced champion keeps running in shadow, enabled, with its path and sha256
+    const prev = parseRegistryText(text)['catboost_v9_prev_20260213']!;
+    expect(prev).toMatchObject({
+      model_path: CHAMPION_FILE,
+      sha256: sha(CHAMPION_FILE),
+      enabled: true,
+      shadow_from: '2026-02-13',
+      shadow_until: '2026-02-27',
+      gates: { outcome: 'previous_champion', training_window: 'unverified' },
+      backtest_hit_rate_all: 33.3,
+    });
+    expect(prev.train_end).toBeUndefined();
+    expect(out).toContain('catboost_v9_prev_20260213: the previous champion (models/catboost_v9_demo_champion.cbm) keeps running in shadow until 2026-02-27');
+    out = '';
+    await registryCmd.run(['list', ...files()], io, { ...deps(), now: new Date('2026-02-28T12:00:00Z') });
+    expect(out).toContain('note: catboost_v9_prev_20260213 was to shadow until 2026-02-27');
+    // the rollback comparison starts on the promotion day (shadow_from), not at some training end
+    out = '';
+    await compareCmd.run(['catboost_v9_prev_20260213', '--to', '2026-02-20', '--registry-file', registryCopy], io, deps());
+    expect(out).toContain('compare catboost_v9_prev_20260213 vs catboost_v9, 2026-02-13..2026-02-20');
     expect(text).toContain(
       'enabled: false, // Promoted 2026-02-13: now runs as catboost_v9; CHALLENGER BETTER, HR all 66.7% (N=240) vs 33.3% (N=240), 2026-02-01..2026-02-12',
     );

@@ -179,8 +179,14 @@ describe('CLI ergonomics', () => {
     }
     out = '';
     await main(['registry', 'promote', '--help'], io());
-    expect(out).toContain('--days <n>');
-    expect(out).toContain('(default: 7)');
+    // issue 12's flags: the window runs since training ended (--days has no default), --min-days,
+    // --shadow-days, --force only with --reason.
+    expect(out).toMatch(/^ {2}--from <date> .*\(default: the day after the challenger's training ends/m);
+    expect(out).toMatch(/^ {2}--days <n> +[^\n]*no default\)$/m);
+    expect(out).not.toMatch(/^ {2}--days <n> .*\(default:/m);
+    expect(out).toMatch(/^ {2}--min-days <n> .*\(default: 7\)$/m);
+    expect(out).toMatch(/^ {2}--shadow-days <n> .*\(default: 14\)$/m);
+    expect(out).toMatch(/^ {2}--reason <text> +why \(required with --force/m);
   });
 
   it('an error is printed once, on one line, with its code', async () => {
@@ -374,13 +380,32 @@ describe('promotion and rollback that cannot break the champion', () => {
       action: 'promote', actor: 'ops@example.com', system_id: GOOD, forced: false,
       from_path: CHAMP_GS, from_sha256: sha(CHAMPION_FILE), to_path: DEEP_GS, to_sha256: sha(DEEP_FILE),
     });
-    expect(JSON.parse(promoted!.metrics!)).toMatchObject({ challenger_hit_rate_all_pct: expect.closeTo(66.67, 1), champion_n_decided: 240 });
+    expect(JSON.parse(promoted!.metrics!)).toMatchObject({
+      challenger_hit_rate_all_pct: expect.closeTo(66.67, 1),
+      champion_n_decided: 240,
+      decision: { verdict: 'CHALLENGER BETTER' },
+      shadow_entry: { system_id: 'catboost_v9_prev_20260213', model_path: CHAMP_GS, sha256: sha(CHAMPION_FILE), shadow_until: '2026-02-27' },
+    });
+    // The replaced champion keeps running in shadow (issue 12), and that entry is audited too.
+    expect(parseRegistryText(readFileSync(registryFile, 'utf8'))['catboost_v9_prev_20260213']).toMatchObject({ enabled: true, model_path: CHAMP_GS, sha256: sha(CHAMPION_FILE) });
+    expect((await storage.registryEvents.list()).map((e) => [e.action, e.system_id, e.to_path, e.to_sha256])).toEqual([
+      ['promote', GOOD, DEEP_GS, sha(DEEP_FILE)],
+      ['entry_added', 'catboost_v9_prev_20260213', CHAMP_GS, sha(CHAMPION_FILE)],
+    ]);
+    expect(out).toContain('catboost_v9_prev_20260213: the previous champion');
 
     out = '';
     expect(await registryCmd.run(['rollback', '--reason', 'HR fell on day one', ...files()], io(), deps({ now: '2026-02-14T15:00:00Z' }))).toBe(0);
     expect(out).toContain(`checked: ${CHAMP_GS} exists and has sha256 ${sha(CHAMPION_FILE)}`);
     expect(out).toContain(`gcloud run services update prediction-worker --region=us-east4 --update-env-vars=CATBOOST_V9_MODEL_PATH=${CHAMP_GS},CATBOOST_V9_MODEL_SHA256=${sha(CHAMPION_FILE)}`);
     expect(parseEnv(readFileSync(envFile, 'utf8'))).toMatchObject({ CATBOOST_V9_MODEL_PATH: CHAMP_GS, CATBOOST_V9_MODEL_SHA256: sha(CHAMPION_FILE) });
+    // The restored champion's shadow entry would run it twice: disabled, and said so in the trail.
+    const afterRollback = parseRegistryText(readFileSync(registryFile, 'utf8'));
+    expect(afterRollback['catboost_v9_prev_20260213']!.enabled).toBe(false);
+    expect(afterRollback[GOOD]!.enabled).toBe(false);
+    const rolledBack = (await storage.registryEvents.list()).at(-1)!;
+    expect(rolledBack.action).toBe('rollback');
+    expect(JSON.parse(rolledBack.metrics!)).toEqual({ shadow_entries_disabled: ['catboost_v9_prev_20260213'] });
 
     out = '';
     await registryCmd.run(['history', 'catboost_v9'], io(), deps());
@@ -400,7 +425,7 @@ describe('promotion and rollback that cannot break the champion', () => {
     const gone = await registryCmd.run(['rollback', '--reason', 'x', ...files()], io(), deps()).catch((e: unknown) => e);
     expect(isPwError(gone, 'PW_ERR_ROLLBACK')).toBe(true);
     expect(readFileSync(envFile, 'utf8')).toBe(envAfterPromote);
-    expect((await storage.registryEvents.list()).map((e) => e.action)).toEqual(['promote']);
+    expect((await storage.registryEvents.list()).map((e) => e.action)).toEqual(['promote', 'entry_added']);
     // The configured champion is not the one the trail installed last (changed by hand): refused, --force records it.
     objects[CHAMP_GS.slice(`gs://${BUCKET}/`.length)] = CHAMPION_FILE;
     const handEdited = readFileSync(envFile, 'utf8').replace(DEEP_GS, 'gs://pw-models-test/catboost/v9/hand-picked.cbm');
@@ -476,7 +501,7 @@ describe('promotion and rollback that cannot break the champion', () => {
       expect(isPwError(failed, 'PW_ERR_CLOUD_RUN')).toBe(true);
       expect((failed as Error).message).toContain('container failed to start');
       expect(readFileSync(envFile, 'utf8')).toBe(envBefore);
-      expect((await storage.registryEvents.list()).map((e) => e.action)).toEqual(['promote']);
+      expect((await storage.registryEvents.list()).map((e) => e.action)).toEqual(['promote', 'entry_added']);
     } finally {
       await fake.close();
     }
@@ -508,9 +533,10 @@ describe('registry check --service-url: the drift check against a running worker
     await registryCmd.run(['promote', GOOD, '--to', '2026-02-12', '--registry-file', registryFile, '--env-file', envFile], io(), { storage, store, config: cfg(), now: new Date('2026-02-13T15:00:00Z') });
     expect(cfg().CATBOOST_V9_MODEL_PATH).toBe(DEEP_FILE);
 
-    // The worker as `npm start` runs it: config from the same env file.
+    // The worker as `npm start` runs it: config from the same env file, the same registry (it now
+    // holds the previous champion's shadow entry, which the service must run too).
     const workerStorage = await openDuckDbStorage({ path: ':memory:' });
-    const app = buildApp({ config: cfg(), storage: workerStorage, logger: pino({ level: 'silent' }) });
+    const app = buildApp({ config: cfg(), storage: workerStorage, logger: pino({ level: 'silent' }), registryFile });
     try {
       await app.listen({ host: '127.0.0.1', port: 0 });
       const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -81,7 +81,9 @@ describe('post-game commands', () => {
     expect(await compare.run([CHAL, '--days', '2', '--to', D2], io, deps())).toBe(0);
     expect(out).toContain(`compare ${CHAL} vs catboost_v9, ${D1}..${D2} (2 game days`);
     expect(out).toMatch(/HR all\s+66\.7% \(N=12\)\s+33\.3% \(N=12\)/);
-    expect(out).toContain('CHALLENGER BETTER');
+    // two game days: the verdict rule (src/lifecycle/verdict.ts) decides nothing yet, and says so
+    expect(out).toContain('VERDICT: NOT YET DECIDED (2 game day(s) of matched graded rows; a verdict needs at least 5');
+    expect(out).toContain('note: trailing 2-day window');
   });
 
   it('usage errors are PW_ERR_CLI_USAGE', async () => {

@@ -5,6 +5,7 @@
 import type { PredictionRow } from '../../src/storage/tables/player-prop-predictions.js';
 import type { PlayerGameSummaryRow } from '../../src/storage/tables/player-game-summary.js';
 import { playerPropPredictionsTable } from '../../src/storage/tables/player-prop-predictions.js';
+import { edgePoints } from '../../src/metrics/metrics.js';
 
 export const GAME_DATE = '2026-02-10';
 
@@ -15,7 +16,7 @@ export function predictionRow(over: Partial<PredictionRow> = {}): PredictionRow 
   const noLine = over.line_value === null || over.has_prop_line === false;
   const line_value = over.line_value === undefined ? (noLine ? null : 24.5) : over.line_value;
   const has_prop_line = over.has_prop_line ?? line_value !== null;
-  const edge = line_value === null ? null : predicted_points - line_value;
+  const edge = edgePoints(predicted_points, line_value);
   const recommendation =
     line_value === null || !has_prop_line
       ? 'NO_LINE'

@@ -28,7 +28,7 @@ export const help: CommandHelp = {
   summary:
     'Challenger vs champion on matched graded rows (same date, game, player and book line) with the one verdict rule; N beside every figure.',
   flags: [
-    { flag: '--from <date>', default: "the day after the challenger's training ends (registry), else --days", text: 'first date of the window' },
+    { flag: '--from <date>', default: "the day after the challenger's training ends (registry; a previous champion's shadow entry: its shadow_from), else --days", text: 'first date of the window' },
     { flag: '--days <n>', default: '7 (when the registry does not know the challenger)', text: 'game dates in the window, ending at --to' },
     { flag: '--to <date>', default: 'today in SLATE_TIME_ZONE', text: 'last date of the window' },
     { flag: '--champion <id>', default: CHAMPION_SYSTEM_ID, text: 'the system compared against' },
@@ -64,8 +64,9 @@ export async function run(argv: string[], io: CliIo, deps: JobDeps = {}): Promis
   const { registry } = await loadRegistryFile(io, registryFile);
 
   // The challenger's training end, when the registry knows it: never compare on training days.
-  const trainEnd = registry[challengerId]?.train_end;
-  const window = comparisonWindow({ toDate, trainEnd, fromDate: fromFlag, days });
+  const entry = registry[challengerId];
+  // a previous champion's shadow entry is compared from its promotion day (shadow_from)
+  const window = comparisonWindow({ toDate, trainEnd: entry?.train_end, fromDate: fromFlag ?? (days === undefined ? entry?.shadow_from : undefined), days });
   if (!window.ok) throw new PwError('PW_ERR_JOB_INPUT', undefined, `${challengerId} ${window.reason}`);
   const { fromDate } = window;
 

@@ -18,9 +18,16 @@
  *     arrive, then grading, signals and picks run through the worker's job endpoints, with
  *     picks posted to a local Slack-compatible receiver, and the monitor job. Ends with a
  *     per-system table and writes the champion-vs-challengers report (report.html).
+ *     With --days >= 10 it also runs the model lifecycle (src/lifecycle/demo-lifecycle.ts): the
+ *     demo challenger, trained by `cli train` on the 49 simulated days before the demo, is
+ *     evaluated on the first 40 % of the days, shadows the rest, then `compare` and `registry promote`
+ *     decide (on copies of the registry and local.env in --data-dir). `--retrain` trains it live
+ *     (Python, the pinned CatBoost) instead of using the committed model.
  *     `--continue` adds --days days to the season already in --data-dir (seed and dates from its
- *     season.json) instead of starting a new one, so a challenger pasted meanwhile shadows on the
- *     new days next to the old ones.
+ *     season.json) instead of starting a new one (the same 49 history days before it), so a challenger pasted
+ *     meanwhile shadows on the new days next to the old ones; the lifecycle's registry and
+ *     local.env copies in --data-dir, when the first run made them, stay in force (a promotion
+ *     there holds), and the lifecycle steps are not run again.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -39,6 +46,8 @@ import { todayIn } from '../../worker/slate-date.js';
 import { computeMetrics, BREAKEVEN_HIT_RATE_PCT } from '../../metrics/metrics.js';
 import { renderTable } from '../../jobs/format.js';
 import { CHAMPION_SYSTEM_ID } from '../../../config/registry.js';
+import { DEMO_HISTORY_DAYS, LIFECYCLE_MIN_DAYS, compareAndPromote, evaluateAndPaste, lifecycleModelSet, prepareLifecycle, type DemoLifecycle } from '../../lifecycle/demo-lifecycle.js';
+import { getEnvVar } from '../../lifecycle/registry-file.js';
 import type { Config } from '../../../config/env.js';
 
 const DEFAULT_SEED = 20261126;
@@ -60,15 +69,17 @@ const SUB_HELP = {
     example: 'demo actuals --game-date 2026-12-01 && npm run --silent cli -- grade --game-date 2026-12-01',
   },
   season: {
-    usage: 'demo season [--days 14] [--seed N] [--start-date D] [--data-dir DIR] [--concurrency 16] [--continue]',
-    summary: 'The whole loop through the real HTTP worker: seed, predict every player, actuals, grade, signals, picks; a per-system table at the end.',
+    usage: 'demo season [--days 14] [--seed N] [--start-date D] [--data-dir DIR] [--concurrency 16] [--retrain] [--continue]',
+    summary:
+      'The whole loop through the real HTTP worker: seed, predict every player, actuals, grade, signals, picks; a per-system table at the end. With --days >= 10 also the model lifecycle (evaluate the demo challenger, shadow, compare, promote) on copies of the registry and local.env in --data-dir.',
     flags: [
       { flag: '--days <n>', default: '14', text: 'days to simulate (with --continue: days to add)' },
       SEED_FLAG,
       { flag: '--start-date <date>', default: 'today in SLATE_TIME_ZONE', text: 'first game date (not with --continue)' },
       { flag: '--data-dir <dir>', default: 'WORKER_DATA_DIR/demo-season', text: 'where the season database lives' },
       { flag: '--concurrency <n>', default: '16', text: 'requests in flight' },
-      { flag: '--continue', default: 'off', text: "add days to the season in --data-dir instead of wiping it" },
+      { flag: '--retrain', default: 'off', text: 'train the demo challenger live with cli train (Python, the pinned CatBoost) instead of the committed model' },
+      { flag: '--continue', default: 'off', text: "add days to the season in --data-dir instead of wiping it (its lifecycle copies stay in force; not with --retrain)" },
     ],
     example: ['demo season --days 14', 'demo season --continue --days 7'],
   },
@@ -197,6 +208,17 @@ async function postJson(url: string, body: unknown): Promise<{ status: number; j
   return { status: response.status, json: text ? (JSON.parse(text) as unknown) : null };
 }
 
+/**
+ * The lifecycle state a previous `demo season` left in its data dir (registry and local.env
+ * copies), for --continue; undefined when that run had no lifecycle (fewer than 10 days).
+ */
+function continuedLifecycle(dataDir: string, cwd: string): DemoLifecycle | undefined {
+  const registryFile = join(dataDir, 'monthly-models.ts');
+  const envFile = join(dataDir, 'local.env');
+  if (!existsSync(registryFile) || !existsSync(envFile)) return undefined;
+  return { evalDays: -1, registryFile, envFile, modelPath: '', cwd };
+}
+
 async function season(argv: string[], io: CliIo): Promise<number> {
   const started = Date.now();
   const { values } = parseFlags(argv, {
@@ -206,6 +228,7 @@ async function season(argv: string[], io: CliIo): Promise<number> {
     'data-dir': { type: 'string' },
     concurrency: { type: 'string' },
     continue: { type: 'boolean', default: false },
+    retrain: { type: 'boolean', default: false },
   });
   const days = positiveInt(values.days, 'days', 14);
   const concurrency = positiveInt(values.concurrency, 'concurrency', 16);
@@ -217,6 +240,7 @@ async function season(argv: string[], io: CliIo): Promise<number> {
   let startDate: string;
   let doneDays = 0;
   if (values.continue) {
+    if (values.retrain) throw new PwError('PW_ERR_CLI_USAGE', undefined, '--retrain belongs to a new season (the lifecycle runs once); drop it with --continue');
     if (values['start-date'] !== undefined || values.seed !== undefined) {
       throw new PwError('PW_ERR_CLI_USAGE', undefined, `--continue takes the seed and start date from ${seasonFile}; drop --seed/--start-date`);
     }
@@ -246,24 +270,63 @@ async function season(argv: string[], io: CliIo): Promise<number> {
 
   const firstNew = addDays(startDate, doneDays);
   io.err(`demo season: ${values.continue ? `continuing (${doneDays} days done): ` : ''}${days} days from ${firstNew}, seed ${seedValue}, data in ${dataDir}\n`);
-  // The whole season is simulated again (cheap, deterministic) so the new days follow the old ones.
-  const fullPlan = generateSeason({ seed: seedValue, startDate, days: doneDays + days });
-  const plan = { ...fullPlan, days: fullPlan.days.slice(doneDays) };
+  // One continuous simulated season: DEMO_HISTORY_DAYS before the demo (the demo challenger's
+  // training days, never the demo's own games), then the demo days. The whole season is simulated
+  // again (cheap, deterministic), so days added by --continue follow the ones already played.
+  const full = generateSeason({ seed: seedValue, startDate: addDays(startDate, -DEMO_HISTORY_DAYS), days: DEMO_HISTORY_DAYS + doneDays + days });
+  const plan = { ...full, days: full.days.slice(DEMO_HISTORY_DAYS + doneDays) };
   const { buildApp } = await import('../../worker/app.js');
   const { pino } = await import('pino');
   const storage = await openStorage(config);
-  const app = buildApp({ config, storage, logger: pino({ level: 'error' }, process.stderr) });
+  const logger = pino({ level: 'error' }, process.stderr);
+  // The worker closes its storage on close; the demo restarts the worker mid-season, so it gets a
+  // handle whose close() is a no-op and the demo closes the real one at the end.
+  const workerStorage: typeof storage = { ...storage, close: async () => {} };
+  // --continue: the lifecycle copies the first run made stay in force (never re-run; evalDays -1).
+  const continued = values.continue ? continuedLifecycle(dataDir, io.cwd) : undefined;
+  if (continued) {
+    const envText = readFileSync(continued.envFile, 'utf8');
+    const path = getEnvVar(envText, 'CATBOOST_V9_MODEL_PATH');
+    if (path !== undefined) {
+      config.CATBOOST_V9_MODEL_PATH = path;
+      config.CATBOOST_V9_MODEL_SHA256 = getEnvVar(envText, 'CATBOOST_V9_MODEL_SHA256') ?? undefined;
+    }
+    io.err(`continuing with the lifecycle's ${continued.registryFile} and ${continued.envFile} (champion ${config.CATBOOST_V9_MODEL_PATH})\n`);
+  }
+  const lifecycle =
+    continued ??
+    (!values.continue && days >= LIFECYCLE_MIN_DAYS
+      ? await prepareLifecycle({ io, cwd: io.cwd, dataDir, days, history: full.days.slice(0, DEMO_HISTORY_DAYS), retrain: Boolean(values.retrain), storage, config })
+      : undefined);
+  const startWorker = async () => {
+    const modelSet = lifecycle ? await lifecycleModelSet(lifecycle, config, logger) : undefined;
+    const started = buildApp({ config, storage: workerStorage, modelSet, logger });
+    await started.listen({ host: '127.0.0.1', port: 0 });
+    const loaded = started.modelSet.loaded.map((m) => m.systemId);
+    io.err(`worker on http://127.0.0.1:${(started.server.address() as AddressInfo).port} with ${loaded.length} models: ${loaded.join(', ')}\n`);
+    if (!started.modelSet.champion) throw new PwError('PW_ERR_CHAMPION_NOT_LOADED', undefined, 'see GET /models');
+    return started;
+  };
+  let app = await startWorker();
+  let lifecycleDeployed = false;
   try {
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const { port } = app.server.address() as AddressInfo;
-    const worker = `http://127.0.0.1:${port}`;
-    const loaded = app.modelSet.loaded.map((m) => m.systemId);
-    io.err(`worker on ${worker} with ${loaded.length} models: ${loaded.join(', ')}\n`);
-    if (!app.modelSet.champion) throw new PwError('PW_ERR_CHAMPION_NOT_LOADED', undefined, 'see GET /models');
+    let worker = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
     for (const [i, day] of plan.days.entries()) {
       // Saved before each day, so an interrupted run continues where it stopped.
       writeFileSync(seasonFile, `${JSON.stringify({ seed: seedValue, start_date: startDate, days: doneDays + i }, null, 2)}\n`);
+      if (lifecycle && i === lifecycle.evalDays) {
+        // Lifecycle step 2: evaluate on the days so far; when it passes, redeploy with it in shadow.
+        const added = await evaluateAndPaste(lifecycle, {
+          io, storage, config, evalStart: plan.days[0]!.date, evalEnd: plan.days[i - 1]!.date, now: new Date(`${day.date}T12:00:00.000Z`),
+        });
+        lifecycleDeployed = added;
+        if (added) {
+          await app.close();
+          app = await startWorker();
+          worker = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+        }
+      }
       await storage.features.upsert(featureStoreRows(day));
       const payloads = requestPayloads(day);
       // Published a few hours before tip-off; one publish time per player keeps ids stable.
@@ -311,6 +374,9 @@ async function season(argv: string[], io: CliIo): Promise<number> {
     const { loadReportData } = await import('../../report/data.js');
     const { renderReportHtml } = await import('../../report/html.js');
     writeFileSync(reportFile, renderReportHtml(await loadReportData(storage, { fromDate: startDate, toDate: endDate, championId: CHAMPION_SYSTEM_ID, now: new Date() })));
+    if (lifecycle && lifecycleDeployed) {
+      await compareAndPromote(lifecycle, { io, storage, config, endDate, now: new Date(`${addDays(endDate, 1)}T12:00:00.000Z`) });
+    }
     io.out(
       `\nBreakeven hit rate ${BREAKEVEN_HIT_RATE_PCT}%. HR = wins / (wins + losses); pushes and voids excluded.\n` +
         `Data: ${embeddedDbPath(config)} (DuckDB; tables nba_predictions.*, nba_analytics.player_game_summary)\n` +
@@ -321,6 +387,7 @@ async function season(argv: string[], io: CliIo): Promise<number> {
     );
   } finally {
     await app.close();
+    await storage.close();
     await new Promise((ok) => slack.server.close(ok));
   }
   return 0;

@@ -1,13 +1,18 @@
 /**
  * @module cli/commands/evaluate
- * `npm run --silent cli -- evaluate --model <file> --name <NAME> --train-start D --train-end D
- *    --eval-start D --eval-end D [--system-id ID] [--upload-path gs://…] [--baseline-mae X]
+ * `npm run --silent cli -- evaluate --model <file> --name <NAME> --eval-start D --eval-end D
+ *    [--train-start D --train-end D] [--system-id ID] [--upload-path gs://…] [--baseline-mae X]
  *    [--force-snippet] [--registry-file config/monthly-models.ts]`
  *
  * Backtests a new model on the eval dates against the champion's lines (src/lifecycle/evaluate),
  * prints the comparison, tier biases and the gate table, and, only when every gate passes, the
  * paste-ready MONTHLY_MODELS entry and the next steps. Exit 0 = all gates passed; 1 = blocked
  * (train/eval overlap) or a gate failed. Reads storage read-only; writes nothing.
+ *
+ * The training window comes from the model file's own lineage (src/training/lineage.ts, written
+ * by `cli train`), whatever the flags say: a recorded window that overlaps the eval window is
+ * BLOCKED. A model without lineage needs --train-start/--train-end and is marked "training window
+ * unverified" in the output and in the entry (gates.training_window).
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -33,6 +38,7 @@ import { allPass, trainEvalOverlap, type Gate } from '../../lifecycle/gates.js';
 import { runEvaluation } from '../../lifecycle/evaluate.js';
 import { defaultSystemId, nextSteps, registryModelPath, registrySnippet } from '../../lifecycle/snippet.js';
 import { insertEntry, parseRegistryText } from '../../lifecycle/registry-file.js';
+import { readLineage } from '../../training/lineage.js';
 
 export const DEFAULT_REGISTRY_FILE = 'config/monthly-models.ts';
 
@@ -42,16 +48,16 @@ export interface LifecycleDeps extends JobDeps {
 }
 
 const USAGE =
-  'usage: evaluate --model <file> --name <NAME> --train-start YYYY-MM-DD --train-end YYYY-MM-DD --eval-start YYYY-MM-DD --eval-end YYYY-MM-DD [--system-id ID] [--upload-path gs://…/] [--baseline-mae X] [--force-snippet] [--add [--reason …]] [--json]';
+  'usage: evaluate --model <file> --name <NAME> --eval-start YYYY-MM-DD --eval-end YYYY-MM-DD [--train-start YYYY-MM-DD --train-end YYYY-MM-DD (models without lineage)] [--system-id ID] [--upload-path gs://…/] [--baseline-mae X] [--force-snippet] [--add [--reason …]] [--json]';
 
 export const help: CommandHelp = {
   usage: USAGE.slice('usage: '.length),
   summary:
-    "Backtest a new model on the eval dates against the champion's book lines: comparison, tier biases and gates; when every gate passes, the paste-ready MONTHLY_MODELS entry. The verdict is recorded in the audit trail (model_registry_events). Exit 0 = all gates passed.",
+    "Backtest a new model on the eval dates against the champion's book lines: comparison, tier biases and the seven gates (incl. \"too good to be true\"); the training window from the model's lineage; when every gate passes, the paste-ready MONTHLY_MODELS entry. The verdict is recorded in the audit trail (model_registry_events). Exit 0 = all gates passed.",
   flags: [
     { flag: '--model <file>', text: 'the model file (local or gs://) (required)' },
     { flag: '--name <NAME>', text: 'description of the experiment (required)' },
-    { flag: '--train-start/--train-end <date>', text: 'training window (required; must end before --eval-start)' },
+    { flag: '--train-start/--train-end <date>', default: "the model file's lineage (cli train)", text: 'training window, only for a model without lineage (then marked unverified); must end before --eval-start' },
     { flag: '--eval-start/--eval-end <date>', text: 'evaluation window (required)' },
     { flag: '--system-id <id>', default: 'catboost_v9_train<MMDD>_<MMDD>', text: 'the registry key' },
     { flag: '--upload-path <gs://bucket/folder/>', default: 'the local file', text: "where `model upload` puts it: the entry's model_path is the exact content-addressed object" },
@@ -63,7 +69,7 @@ export const help: CommandHelp = {
     { flag: '--json', text: 'one JSON document (docs/cli-json.md, kind "evaluate")' },
   ],
   example:
-    'evaluate --model models/m.cbm --name DEEP --train-start 2025-11-02 --train-end 2026-01-31 --eval-start 2026-02-01 --eval-end 2026-02-14 --upload-path gs://nba-props-platform-models/catboost/v9/monthly/',
+    'evaluate --model models/m.cbm --name DEEP --eval-start 2026-02-01 --eval-end 2026-02-14 --upload-path gs://nba-props-platform-models/catboost/v9/monthly/',
 };
 
 /** Open storage read-only unless injected; always closed when we opened it. */
@@ -110,19 +116,21 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
   if (values.model === undefined && values.name === undefined) throw new PwError('PW_ERR_CLI_USAGE', undefined, USAGE);
   const file = requireFlag(values.model, 'model');
   const name = requireFlag(values.name, 'name');
-  const trainStart = requireDate(values['train-start'], 'train-start');
-  const trainEnd = requireDate(values['train-end'], 'train-end');
+  const declaredStart = values['train-start'] === undefined ? undefined : requireDate(values['train-start'], 'train-start');
+  const declaredEnd = values['train-end'] === undefined ? undefined : requireDate(values['train-end'], 'train-end');
   const evalStart = requireDate(values['eval-start'], 'eval-start');
   const evalEnd = requireDate(values['eval-end'], 'eval-end');
-  if (trainStart > trainEnd) throw new PwError('PW_ERR_CLI_USAGE', undefined, `--train-start ${trainStart} is after --train-end ${trainEnd}`);
+  if (declaredStart && declaredEnd && declaredStart > declaredEnd) throw new PwError('PW_ERR_CLI_USAGE', undefined, `--train-start ${declaredStart} is after --train-end ${declaredEnd}`);
   if (evalStart > evalEnd) throw new PwError('PW_ERR_CLI_USAGE', undefined, `--eval-start ${evalStart} is after --eval-end ${evalEnd}`);
 
-  // Incident 10.7: training on the eval games inflated edge-3+ HR to 87-93 %. Checked first.
-  const overlap = trainEvalOverlap({ trainStart, trainEnd, evalStart, evalEnd });
-  if (trainEnd >= evalStart) {
+  // Incident 10.7: training on the eval games inflated edge-3+ HR to 87-93 %. Checked first, on
+  // every window we know of: the declared one (before any model is fetched) and the lineage's.
+  const blocked = (trainStart: string, trainEnd: string, source: string): number | undefined => {
+    const overlap = trainEvalOverlap({ trainStart, trainEnd, evalStart, evalEnd });
+    if (!overlap.blocked) return undefined;
     io.err(
       [
-        'BLOCKED: training/eval date overlap',
+        `BLOCKED: training/eval date overlap (${source})`,
         `  train ${trainStart}..${trainEnd}, eval ${evalStart}..${evalEnd}: ` +
           (overlap.overlapDays > 0
             ? `${overlap.overlapDays} eval day(s) inside the training window (${overlap.overlapFrom}..${overlap.overlapTo})`
@@ -132,6 +140,10 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
       ].join('\n'),
     );
     return 1;
+  };
+  if (declaredStart && declaredEnd) {
+    const code = blocked(declaredStart, declaredEnd, 'declared --train-start/--train-end');
+    if (code !== undefined) return code;
   }
 
   let baselineMae: number | undefined;
@@ -140,6 +152,36 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
     if (!Number.isFinite(baselineMae) || baselineMae <= 0) {
       throw new PwError('PW_ERR_CLI_USAGE', undefined, `--baseline-mae must be a positive number, got '${values['baseline-mae']}'`);
     }
+  }
+
+  const config = deps.config ?? cliConfig(io);
+  const store = deps.store ?? modelStoreFromConfig(config, io.cwd);
+  const now = deps.now ?? new Date();
+
+  // The model file's own lineage decides the training window (the flags are only a declaration).
+  const fetched = await store.fetch(file);
+  const lineageRead = readLineage(fetched.bytes, file);
+  const notes: string[] = [];
+  let trainStart: string;
+  let trainEnd: string;
+  let trainingWindow: 'verified' | 'unverified';
+  if (lineageRead.status === 'recorded') {
+    const l = lineageRead.lineage;
+    trainStart = l.train_start;
+    trainEnd = l.train_end;
+    trainingWindow = 'verified';
+    const code = blocked(trainStart, trainEnd, "the model file's lineage");
+    if (code !== undefined) return code;
+    if ((declaredStart && declaredStart !== trainStart) || (declaredEnd && declaredEnd !== trainEnd)) {
+      notes.push(`declared --train-start/--train-end ${declaredStart ?? '?'}..${declaredEnd ?? '?'} differ from the lineage; the lineage decides`);
+    }
+  } else {
+    if (!declaredStart || !declaredEnd) {
+      throw new PwError('PW_ERR_CLI_USAGE', undefined, `${file} records no training lineage: pass --train-start and --train-end (the entry will say "training window unverified"), or retrain with cli train`);
+    }
+    trainStart = declaredStart;
+    trainEnd = declaredEnd;
+    trainingWindow = 'unverified';
   }
 
   const systemId = values['system-id'] ?? defaultSystemId(trainStart, trainEnd);
@@ -154,10 +196,7 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
     throw new PwError('PW_ERR_CLI_USAGE', undefined, `'${systemId}' is already in ${registryFile}; pass --system-id with a new name (e.g. ${systemId}_b)`);
   }
 
-  const config = deps.config ?? cliConfig(io);
-  const store = deps.store ?? modelStoreFromConfig(config, io.cwd);
-  const now = deps.now ?? new Date();
-  const predictor = await loadPredictor({ path: file, featureSet: FEATURE_SETS.v9, engine: 'auto', store });
+  const predictor = await loadPredictor({ path: file, expectedSha256: fetched.sha256, featureSet: FEATURE_SETS.v9, engine: 'auto', store });
   try {
     const result = await withReadOnlyStorage(deps, config, (storage) =>
       runEvaluation(storage, predictor, {
@@ -183,6 +222,10 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
       `evaluate ${name} as ${systemId}`,
       `model  ${file}  sha256 ${predictor.sha256}  ${predictor.treeCount} trees, ${predictor.featureNames.length} features, ${predictor.engine}`,
       `train  ${trainStart}..${trainEnd}   eval ${evalStart}..${evalEnd} (${result.dates.length} dates, ${c.gameDays} with games)`,
+      lineageRead.status === 'recorded'
+        ? `lineage verified from the model file: ${lineageRead.lineage.rows} rows over ${lineageRead.lineage.game_days} game days (${lineageRead.lineage.first_row_date}..${lineageRead.lineage.last_row_date}), ${lineageRead.lineage.fingerprint.slice(0, 23)}…, CatBoost ${lineageRead.lineage.catboost_version}, trained ${lineageRead.lineage.created_at}`
+        : 'lineage: NONE in the model file -- training window unverified (declared on the command line only)',
+      ...notes.map((n) => `note: ${n}`),
       `rows   ${c.matchedRows} matched on the champion's book lines` +
         (result.skippedNoFeatures > 0 ? ` (${result.skippedNoFeatures} champion rows skipped: no feature-store row)` : ''),
       '',
@@ -216,6 +259,7 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
         eval_end: evalEnd,
         train_start: trainStart,
         train_end: trainEnd,
+        training_window: trainingWindow,
         matched_rows: c.matchedRows,
         mae: c.challenger.mae_points,
         champion_mae: c.champion.mae_points,
@@ -224,6 +268,7 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
         hit_rate_edge_3plus_pct: c.challenger.edge_3plus.hit_rate_pct,
         n_edge_3plus: c.challenger.edge_3plus.n_decided,
         gates: result.gates.map((g) => ({ name: g.name, value: g.value, pass: g.pass })),
+        comparison_verdict: c.verdict,
       },
       registryFile,
     });
@@ -247,9 +292,12 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
           nEdge3: c.challenger.edge_3plus.n_decided,
           description: name,
           sha256: predictor.sha256,
-          gates: { outcome: passed ? 'passed' : 'failed', evaluated_on: now.toISOString().slice(0, 10), failed, training_window: 'unverified' },
+          gates: { outcome: passed ? 'passed' : 'failed', evaluated_on: now.toISOString().slice(0, 10), failed, training_window: trainingWindow },
         },
-        passed ? [] : [`GATES FAILED (${failed.join(', ')}): printed by --force-snippet; shadow only, never promote`],
+        [
+          ...(passed ? [] : [`GATES FAILED (${failed.join(', ')}): printed by --force-snippet; shadow only, registry promote refuses it`]),
+          ...(trainingWindow === 'unverified' ? ['training window unverified: the model file records no lineage (declared dates only)'] : []),
+        ],
       );
       snippetText = snippet;
       if (values.add) {
@@ -290,7 +338,7 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
         system_id: systemId,
         name,
         model: { file, model_path: modelPath, sha256: predictor.sha256, tree_count: predictor.treeCount, feature_count: predictor.featureNames.length, engine: predictor.engine },
-        train: { start: trainStart, end: trainEnd },
+        train: { start: trainStart, end: trainEnd, training_window: trainingWindow, lineage: lineageRead.status === 'recorded' ? lineageRead.lineage : null },
         eval: { start: evalStart, end: evalEnd, dates: result.dates.length },
         comparison: comparisonJson(c),
         tiers: result.tiers,
@@ -299,6 +347,7 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
         snippet: snippetText,
         added,
         event_ids: events.map((e) => e.event_id),
+        notes,
       });
     } else io.out(out.join('\n'));
     return passed ? 0 : 1;

@@ -7,10 +7,14 @@
  *                                                     with --service-url also compare a deployed worker's
  *                                                     GET /models with the registry (drift); exit 1 on any failure
  *   registry retire <system_id> --reason "<text>"     enabled: false with a dated reason, in the file; audited
- *   registry promote <system_id> [--days 7] [--to D] [--min-n 50] [--force --reason …] [--dry-run]
- *       gated on matched graded rows vs the champion; prints the exact Cloud Run command (gs:// path
- *       AND sha256), points the env file at the model, disables the entry; audited with the
- *       replaced champion's path and sha256 (what rollback restores)
+ *   registry promote <system_id> [--from D | --days N] [--to D] [--min-n 50] [--min-days 7]
+ *                    [--shadow-days 14] [--force --reason "<why>"] [--dry-run] [--apply]
+ *       decided by src/lifecycle/promotion.ts (verdict CHALLENGER BETTER on matched graded rows
+ *       since training ended, gates passed, entry enabled, enough game days and bets); prints the
+ *       exact Cloud Run command (gs:// path AND sha256), points the env file at the model,
+ *       disables the entry, adds the previous champion as an enabled shadow entry for
+ *       --shadow-days days; audited with the replaced champion's path and sha256 (what rollback
+ *       restores) and the shadow entry
  *   registry rollback --reason "<text>" [--dry-run]   restore the previous champion from the audit trail
  *   registry history [system_id] [--json]             the audit trail
  *   registry sync [--json]                            the registry's state into the model_registry table
@@ -35,9 +39,10 @@ import { cliConfig } from '../../jobs/cli-support.js';
 import { renderTable } from '../../jobs/format.js';
 import { fmt, type BetRecord } from '../../metrics/metrics.js';
 import { compareModels, formatComparison } from '../../grading/compare.js';
-import { disableEntry, parseRegistryText, setEnvVar } from '../../lifecycle/registry-file.js';
+import { disableEntry, insertEntry, parseRegistryText, setEnvVar } from '../../lifecycle/registry-file.js';
+import { readLineage } from '../../training/lineage.js';
 import { comparisonWindow } from '../../lifecycle/windows.js';
-import { PROMOTION_DEFAULTS, decidePromotion } from '../../lifecycle/promotion.js';
+import { PROMOTION_DEFAULTS, decidePromotion, previousChampionEntry } from '../../lifecycle/promotion.js';
 import { championHistory, eventsFor, historyRows, registryEvent, rollbackTarget, type EventInput } from '../../lifecycle/audit.js';
 import { championUpdateCommand, cloudRunServiceName } from '../../lifecycle/cloud-run.js';
 import { adcToken, applyChampion } from '../cloud-run-admin.js';
@@ -83,22 +88,23 @@ const SUB_HELP = {
     example: 'registry retire catboost_v9_demo_q43 --reason "UNDER-only bias, PVL -1.3"',
   },
   promote: {
-    usage: 'registry promote <system_id> [--from YYYY-MM-DD | --days N] [--to YYYY-MM-DD] [--min-n N] [--min-days N] [--force --reason "<text>"] [--dry-run] [--apply]',
+    usage: 'registry promote <system_id> [--from YYYY-MM-DD | --days N] [--to YYYY-MM-DD] [--min-n N] [--min-days N] [--shadow-days N] [--force --reason "<text>"] [--dry-run] [--apply]',
     summary:
-      'Decide by the promotion rules (src/lifecycle/promotion.ts: verdict, gates, game days, bets); when allowed print the exact Cloud Run command (gs:// path and sha256), point the env file at the model, disable the entry and record the promotion with the replaced champion (what rollback restores).',
+      'Decide by the promotion rules (src/lifecycle/promotion.ts: verdict, gates, game days, bets); when allowed print the exact Cloud Run command (gs:// path and sha256), point the env file at the model, disable the entry, keep the replaced champion in shadow, and record the promotion with the replaced champion (what rollback restores) and the shadow entry.',
     flags: [
       REGISTRY_FILE_FLAG,
-      { flag: '--from <date>', default: "the day after the challenger's training ends", text: 'first date of the comparison window' },
-      { flag: '--days <n>', text: 'instead of --from: the last n days ending --to' },
+      { flag: '--from <date>', default: "the day after the challenger's training ends (a previous champion's shadow entry: its shadow_from)", text: 'first date of the comparison window' },
+      { flag: '--days <n>', text: 'instead of --from: the last n days ending --to (a trailing window; no default)' },
       { flag: '--to <date>', default: 'today in SLATE_TIME_ZONE', text: 'last date of the window' },
       { flag: '--min-n <n>', default: String(PROMOTION_DEFAULTS.minMatchedBets), text: 'matched decided bets required' },
       { flag: '--min-days <n>', default: String(PROMOTION_DEFAULTS.minGradedDays), text: 'graded game days required' },
+      { flag: '--shadow-days <n>', default: String(PROMOTION_DEFAULTS.shadowDays), text: 'days the replaced champion keeps running in shadow as catboost_v9_prev_<date> (0: none)' },
       { flag: '--force', default: 'off', text: 'promote although the rules fail (needs --reason; recorded as FORCED)' },
-      { flag: '--reason <text>', text: 'why (recorded in the registry comment and the audit trail)' },
+      { flag: '--reason <text>', text: 'why (required with --force; recorded in the registry comment and the audit trail)' },
       { flag: '--dry-run', default: 'off', text: 'print, change nothing, record nothing' },
       { flag: '--apply', default: 'off', text: 'also make the change through the Cloud Run Admin API and wait until the new revision is ready and serving (needs GCP_PROJECT_ID)' },
     ],
-    example: 'registry promote catboost_v9_demo_deep --days 14',
+    example: ['registry promote catboost_v9_demo_deep', 'registry promote catboost_v9_demo_deep --from 2026-02-01 --to 2026-02-14 --shadow-days 21'],
   },
   rollback: {
     usage: 'registry rollback --reason "<text>" [--force] [--dry-run] [--apply]',
@@ -186,7 +192,8 @@ function envFileOf(io: CliIo): string {
  * Make a lifecycle change and record it: the storage is opened (read-write) BEFORE `apply` edits
  * any file, so a store that cannot take the event (PW_ERR_DB_LOCKED while a worker holds the
  * embedded file, BigQuery unreachable) refuses the action with nothing changed; then `apply`
- * runs and the event is appended. Returns the event.
+ * runs and the event is appended (then `also`: events the same change implies, e.g. the shadow
+ * entry a promotion adds). Returns the event.
  */
 async function applyAndRecord(
   io: CliIo,
@@ -194,14 +201,18 @@ async function applyAndRecord(
   config: Config,
   e: Omit<EventInput, 'actor' | 'now'>,
   apply: () => Promise<Record<string, unknown> | void>,
+  also: ReadonlyArray<Omit<EventInput, 'actor' | 'now'>> = [],
 ): Promise<RegistryEventRow> {
   const actor = await cliActor(io, config);
   let row: RegistryEventRow | undefined;
   await withStorage(deps, config, async (storage) => {
     await storage.ping();
     const extra = await apply();
-    row = registryEvent({ ...e, metrics: extra ? { ...(e.metrics ?? {}), ...extra } : e.metrics, actor, now: deps.now ?? new Date() });
+    const now = deps.now ?? new Date();
+    row = registryEvent({ ...e, metrics: extra ? { ...(e.metrics ?? {}), ...extra } : e.metrics, actor, now });
     await storage.registryEvents.append(row);
+    // recorded just after the event they follow, so the trail reads in order
+    for (const [i, a] of also.entries()) await storage.registryEvents.append(registryEvent({ ...a, actor, now: new Date(now.getTime() + 1 + i) }));
   });
   return row!;
 }
@@ -246,7 +257,7 @@ async function list(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<num
     id,
     e.enabled ? 'yes' : 'no',
     e.model_path,
-    `${e.train_start}..${e.train_end}`,
+    e.train_start && e.train_end ? `${e.train_start}..${e.train_end}` : `unknown${e.shadow_from ? `; shadow ${e.shadow_from}..${e.shadow_until ?? "?"}` : ""}`,
     e.eval_start ? `${e.eval_start}..${e.eval_end ?? '?'}` : '-',
     e.backtest_mae.toFixed(3),
     fmt(e.backtest_hit_rate_all, 1),
@@ -260,6 +271,13 @@ async function list(argv: string[], io: CliIo, deps: LifecycleDeps): Promise<num
   );
   if (rows.length > 0) {
     io.out(renderTable(['system_id', 'enabled', 'model_path', 'train', 'eval', 'MAE', 'HR all', 'HR 3+ (N)', 'features', 'sha256'], rows));
+  }
+  // Previous champions kept in shadow after a promotion: say when their time is up.
+  const now = today(deps, config);
+  for (const [id, e] of Object.entries(registry)) {
+    if (e.enabled && e.shadow_until && e.shadow_until < now) {
+      io.out(`note: ${id} was to shadow until ${e.shadow_until}: decide (registry promote ${id} to roll back, or registry retire ${id} --reason "…")\n`);
+    }
   }
   return 0;
 }
@@ -445,6 +463,7 @@ async function promote(argv: string[], io: CliIo, deps: RegistryDeps): Promise<n
       'min-days': { type: 'string', default: String(PROMOTION_DEFAULTS.minGradedDays) },
       force: { type: 'boolean', default: false },
       reason: { type: 'string' },
+      'shadow-days': { type: 'string', default: String(PROMOTION_DEFAULTS.shadowDays) },
       'dry-run': { type: 'boolean', default: false },
       apply: { type: 'boolean', default: false },
     },
@@ -457,6 +476,8 @@ async function promote(argv: string[], io: CliIo, deps: RegistryDeps): Promise<n
   if (!Number.isInteger(minN) || minN < 0) throw usage(`--min-n must be a whole number, got '${values['min-n']}'`);
   const minDays = Number(values['min-days']);
   if (!Number.isInteger(minDays) || minDays < 1) throw usage(`--min-days must be a positive whole number, got '${values['min-days']}'`);
+  const shadowDays = Number(values['shadow-days']);
+  if (!Number.isInteger(shadowDays) || shadowDays < 0) throw usage(`--shadow-days must be a whole number, got '${values['shadow-days']}'`);
   const registryFile = String(values['registry-file']);
   const envFile = envFileOf(io);
   const text = await readText(io, registryFile);
@@ -467,7 +488,7 @@ async function promote(argv: string[], io: CliIo, deps: RegistryDeps): Promise<n
   // The window: since training ended (or --from / --days), never on training days (src/lifecycle/windows.ts).
   const toDate = values.to === undefined ? date : requireDate(values.to, 'to');
   const fromFlag = values.from === undefined ? undefined : requireDate(values.from, 'from');
-  const window = comparisonWindow({ toDate, trainEnd: entry.train_end, fromDate: fromFlag, days });
+  const window = comparisonWindow({ toDate, trainEnd: entry.train_end, fromDate: fromFlag ?? (days === undefined ? entry.shadow_from : undefined), days });
   if (!window.ok) throw new PwError('PW_ERR_JOB_INPUT', undefined, `${id} ${window.reason}`);
   const { fromDate } = window;
 
@@ -524,55 +545,109 @@ async function promote(argv: string[], io: CliIo, deps: RegistryDeps): Promise<n
   const next = { path: entry.model_path, sha256 };
   const envEdit = championEnvEdit(envText, next);
 
+  // The replaced champion keeps running in shadow as a challenger (src/lifecycle/promotion.ts).
+  let shadow: { systemId: string; until: string; path: string; sha256: string } | undefined;
+  let registryText = registryEdit.text;
+  if (shadowDays > 0) {
+    const prevFile = await store.fetch(previous.path, previous.sha256 ? { expectedSha256: previous.sha256 } : undefined);
+    const prevLineage = readLineage(prevFile.bytes, previous.path);
+    const prev = previousChampionEntry({
+      modelPath: previous.path,
+      sha256: prevFile.sha256,
+      promotedOn: date,
+      shadowDays,
+      trainWindow: prevLineage.status === 'recorded' ? { start: prevLineage.lineage.train_start, end: prevLineage.lineage.train_end } : undefined,
+      live: {
+        maePoints: c.champion.mae_points,
+        hitRateAllPct: c.champion.all.hit_rate_pct,
+        hitRateEdge3Pct: c.champion.edge_3plus.hit_rate_pct,
+        nEdge3: c.champion.edge_3plus.n_decided,
+        window: `${fromDate}..${toDate}`,
+      },
+    });
+    if (prev.systemId in parseRegistryText(registryText, registryFile)) throw new PwError('PW_ERR_REGISTRY', undefined, prev.systemId, 'already in the registry (one promotion a day)');
+    registryText = insertEntry(registryText, prev.source);
+    shadow = { systemId: prev.systemId, until: parseRegistryText(registryText, registryFile)[prev.systemId]!.shadow_until!, path: previous.path, sha256: prevFile.sha256 };
+  }
+
   out.push(
     `1. Point the Cloud Run champion (${config.CLOUD_RUN_SERVICE}, ${config.CLOUD_RUN_REGION}) at the model: a new revision; --update-env-vars keeps the other variables (never --set-env-vars):`,
     ...cloudRunStep(config, next),
     '',
   );
   if (values['dry-run']) {
-    out.push(`DRY RUN: ${registryFile} and ${envFile} not changed, nothing recorded. Would apply:`, diffLines(registryFile, registryEdit.line, registryEdit.before, registryEdit.after));
+    out.push(
+      `DRY RUN: ${registryFile} and ${envFile} not changed, nothing recorded. Would apply:`,
+      diffLines(registryFile, registryEdit.line, registryEdit.before, registryEdit.after),
+      ...(shadow ? [`and add ${shadow.systemId} (the previous champion in shadow until ${shadow.until})`, ''] : []),
+    );
     io.out(out.join('\n'));
     return 0;
   }
   const applyPromotion = async () => {
     const applied = values.apply ? await applyToCloudRun(config, deps, next, out) : undefined;
-    await writeFile(resolve(io.cwd, registryFile), registryEdit.text);
+    await writeFile(resolve(io.cwd, registryFile), registryText);
     const after = parseRegistryText(await readFile(resolve(io.cwd, registryFile), 'utf8'), registryFile);
     if (after[id]?.enabled !== false) throw new PwError('PW_ERR_REGISTRY', undefined, id, `${registryFile} does not show the entry disabled after the edit`);
+    if (shadow && after[shadow.systemId]?.enabled !== true) throw new PwError('PW_ERR_REGISTRY', undefined, shadow.systemId, `${registryFile} does not show the previous champion's shadow entry after the edit`);
     await writeFile(envPath, envEdit.text);
     return applied;
   };
-  const event = await applyAndRecord(io, deps, config, {
-    action: 'promote',
-    systemId: id,
-    from: previous,
-    to: next,
-    verdict: `${passed ? 'PASS' : decision.forced ? 'FORCED' : 'FAIL'}: ${c.verdict}`,
-    metrics: {
-      from_date: fromDate,
-      to_date: toDate,
-      challenger_hit_rate_all_pct: c.challenger.all.hit_rate_pct,
-      champion_hit_rate_all_pct: c.champion.all.hit_rate_pct,
-      challenger_n_decided: c.challenger.all.n_decided,
-      champion_n_decided: c.champion.all.n_decided,
-      matched_rows: c.matchedRows,
-      challenger_mae: c.challenger.mae_points,
-      champion_mae: c.champion.mae_points,
-      rules: decision.rules.map((k) => ({ rule: k.rule, pass: k.pass, detail: k.detail })),
-      verdict_text: c.verdictText,
+  const reason = decision.forced ? decision.reason : typeof values.reason === 'string' ? values.reason : undefined;
+  const shadowEvent = shadow
+    ? {
+        action: 'entry_added' as const,
+        systemId: shadow.systemId,
+        to: { path: shadow.path, sha256: shadow.sha256 },
+        verdict: `previous champion kept in shadow until ${shadow.until}`,
+        metrics: { shadow_from: date, shadow_until: shadow.until, promoted: id },
+        reason: `replaced by ${id} (registry promote)`,
+        registryFile,
+      }
+    : undefined;
+  const event = await applyAndRecord(
+    io,
+    deps,
+    config,
+    {
+      action: 'promote',
+      systemId: id,
+      from: previous,
+      to: next,
+      verdict: `${passed ? 'PASS' : decision.forced ? 'FORCED' : 'FAIL'}: ${c.verdict}`,
+      metrics: {
+        from_date: fromDate,
+        to_date: toDate,
+        challenger_hit_rate_all_pct: c.challenger.all.hit_rate_pct,
+        champion_hit_rate_all_pct: c.champion.all.hit_rate_pct,
+        challenger_n_decided: c.challenger.all.n_decided,
+        champion_n_decided: c.champion.all.n_decided,
+        matched_rows: c.matchedRows,
+        challenger_mae: c.challenger.mae_points,
+        champion_mae: c.champion.mae_points,
+        decision: c.decision,
+        rules: decision.rules.map((k) => ({ rule: k.rule, pass: k.pass, detail: k.detail })),
+        verdict_text: c.verdictText,
+        shadow_entry: shadow ? { system_id: shadow.systemId, model_path: shadow.path, sha256: shadow.sha256, shadow_until: shadow.until } : null,
+      },
+      forced: decision.forced,
+      reason,
+      registryFile,
     },
-    forced: decision.forced,
-    reason: decision.forced ? decision.reason : typeof values.reason === 'string' ? values.reason : undefined,
-    registryFile,
-  }, applyPromotion);
+    applyPromotion,
+    shadowEvent ? [shadowEvent] : [],
+  );
 
   out.push(
     `2. Edited ${registryFile} (the entry would otherwise run twice, as itself and as ${CHAMPION_SYSTEM_ID}):`,
     diffLines(registryFile, registryEdit.line, registryEdit.before, registryEdit.after).trimEnd(),
+    ...(shadow
+      ? [`   + ${shadow.systemId}: the previous champion (${shadow.path}) keeps running in shadow until ${shadow.until} (--shadow-days ${shadowDays}), so a rollback rests on the same matched comparison`]
+      : []),
     `3. Edited ${envFile} (the champion the CLI, the demo and \`npm start\` read):`,
     ...envEdit.lines,
     ...(entry.model_path.startsWith('gs://') ? ['   note: local mode now needs Cloud Storage access (credentials or STORAGE_EMULATOR_HOST) for this path'] : []),
-    `4. Recorded: audit event ${event.event_id} by ${event.actor} (npm run --silent cli -- registry history ${CHAMPION_SYSTEM_ID})`,
+    `4. Recorded: audit event ${event.event_id} by ${event.actor}${shadow ? ` (and the shadow entry ${shadow.systemId})` : ''} (npm run --silent cli -- registry history ${CHAMPION_SYSTEM_ID})`,
     `5. Deploy: git add ${registryFile} ${envFile} && git commit -m "feat: promote ${id} to ${CHAMPION_SYSTEM_ID}" && git push`,
     `6. Verify: npm run --silent cli -- registry check --service-url <the service URL>   (GET /models must show ${CHAMPION_SYSTEM_ID} ${next.path} sha256 ${sha256})`,
     `   Rollback: npm run --silent cli -- registry rollback --reason "<why>"   restores ${previous.path} sha256 ${previous.sha256 ?? '(unknown)'}; its Cloud Run command:`,
@@ -622,13 +697,27 @@ async function rollback(argv: string[], io: CliIo, deps: RegistryDeps): Promise<
   out.push(`  checked: ${to.path} exists and has sha256 ${to.sha256}`, '');
   const envPath = resolve(io.cwd, envFile);
   const envEdit = championEnvEdit(await readFile(envPath, 'utf8').catch(() => ''), to);
+  // The restored champion may still run in shadow as catboost_v9_prev_<date> (registry promote kept
+  // it there): once it is the champion again that entry would run it twice, so it is disabled.
+  const registryFile = String(values['registry-file']);
+  const registryPath = resolve(io.cwd, registryFile);
+  const registryBefore = existsSync(registryPath) ? await readText(io, registryFile) : undefined;
+  const shadowIds = registryBefore === undefined ? [] : restoredShadowEntries(parseRegistryText(registryBefore, registryFile), to);
+  let registryText = registryBefore;
+  const registryEdits: Array<ReturnType<typeof disableEntry>> = [];
+  for (const sid of shadowIds) {
+    const edit = disableEntry(registryText!, sid, `Rolled back ${today(deps, config)}: runs as ${CHAMPION_SYSTEM_ID} again (${reason})`);
+    registryEdits.push(edit);
+    registryText = edit.text;
+  }
   out.push(
     `1. Point the Cloud Run champion (${config.CLOUD_RUN_SERVICE}, ${config.CLOUD_RUN_REGION}) back (--update-env-vars, never --set-env-vars):`,
     ...cloudRunStep(config, to),
     '',
   );
+  const registryLines = registryEdits.map((e) => diffLines(registryFile, e.line, e.before, e.after).trimEnd());
   if (values['dry-run']) {
-    out.push(`DRY RUN: ${envFile} not changed, nothing recorded.`, '');
+    out.push(`DRY RUN: ${envFile}${shadowIds.length ? ` and ${registryFile}` : ''} not changed, nothing recorded.`, ...(shadowIds.length ? ['Would apply:', ...registryLines] : []), '');
     io.out(out.join('\n'));
     return 0;
   }
@@ -639,22 +728,39 @@ async function rollback(argv: string[], io: CliIo, deps: RegistryDeps): Promise<
     to,
     reason,
     forced: drifted,
-    registryFile: String(values['registry-file']),
+    registryFile,
+    metrics: shadowIds.length ? { shadow_entries_disabled: shadowIds } : undefined,
   }, async () => {
     const applied = values.apply ? await applyToCloudRun(config, deps, to, out) : undefined;
+    if (shadowIds.length) {
+      await writeFile(registryPath, registryText!);
+      const after = parseRegistryText(await readFile(registryPath, 'utf8'), registryFile);
+      for (const sid of shadowIds) if (after[sid]?.enabled !== false) throw new PwError('PW_ERR_REGISTRY', undefined, sid, `${registryFile} does not show the entry disabled after the edit`);
+    }
     await writeFile(envPath, envEdit.text);
     return applied;
   });
   out.push(
     `2. Edited ${envFile}:`,
     ...envEdit.lines,
+    ...(shadowIds.length ? [`   and ${registryFile} (${shadowIds.join(', ')} ran the restored champion in shadow; it runs as ${CHAMPION_SYSTEM_ID} again):`, ...registryLines] : []),
     `3. Recorded: audit event ${event.event_id} by ${event.actor}`,
-    `4. Deploy: git add ${envFile} && git commit -m "fix: roll back ${CHAMPION_SYSTEM_ID} to ${to.path}" && git push`,
+    `4. Deploy: git add ${envFile}${shadowIds.length ? ` ${registryFile}` : ''} && git commit -m "fix: roll back ${CHAMPION_SYSTEM_ID} to ${to.path}" && git push`,
     `5. Verify: npm run --silent cli -- registry check --service-url <the service URL>`,
     '',
   );
   io.out(out.join('\n'));
   return 0;
+}
+
+/**
+ * Enabled previous-champion shadow entries (`gates.outcome: 'previous_champion'`, added by
+ * registry promote) that run the model a rollback restores (same path or same sha256).
+ */
+function restoredShadowEntries(registry: Registry, restored: { path: string; sha256: string }): string[] {
+  return Object.entries(registry)
+    .filter(([, e]) => e.enabled && e.gates?.outcome === 'previous_champion' && (e.model_path === restored.path || e.sha256 === restored.sha256))
+    .map(([sid]) => sid);
 }
 
 // --- history, sync --------------------------------------------------------------------------

@@ -232,3 +232,30 @@ function readTrees(
   validateObliviousModel(model, name);
   return model;
 }
+
+/**
+ * The model's own metadata: the key/value InfoMap of a .cbm file (CatBoost's `model.get_metadata()`:
+ * `params`, `catboost_version_info`, `train_finish_time`, and keys a trainer adds, e.g. the
+ * `pw_lineage` that src/training writes). Checks the magic, header and FlatBuffers structure of
+ * the core like parseCbm; throws PW_ERR_MODEL_FORMAT for a file that is not a readable .cbm.
+ */
+export function readCbmInfoMap(bytes: Uint8Array, name: string): Map<string, string> {
+  const formatError = (reason: string, cause?: unknown) => new PwError('PW_ERR_MODEL_FORMAT', cause === undefined ? undefined : { cause }, name, reason);
+  if (bytes.length < HEADER_SIZE || String.fromCharCode(bytes[0]!, bytes[1]!, bytes[2]!, bytes[3]!) !== MAGIC) {
+    throw formatError(`no ${MAGIC} header: not a CatBoost .cbm model`);
+  }
+  const coreSize = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
+  if (coreSize > bytes.length - HEADER_SIZE) throw formatError(`the header declares a ${coreSize}-byte model core but only ${bytes.length - HEADER_SIZE} bytes follow`);
+  const out = new Map<string, string>();
+  try {
+    const core = new FbBuffer(bytes.subarray(HEADER_SIZE, HEADER_SIZE + coreSize)).root('TModelCore');
+    verifyCore(core);
+    for (const entry of core.tableVector(CORE.InfoMap, 'InfoMap') ?? []) {
+      out.set(entry.string(KEY_VALUE.Key, 'Key')!, entry.string(KEY_VALUE.Value, 'Value')!);
+    }
+  } catch (err) {
+    if (err instanceof FlatBufferError) throw formatError(`model core fails FlatBuffers verification: ${err.message}`, err);
+    throw err;
+  }
+  return out;
+}
