@@ -118,6 +118,24 @@ describe('demo', () => {
     } finally {
       await storage.close();
     }
+    // The added day is the day a single longer season would have played (the same simulated
+    // season, 49 history days before the demo included): slate and box scores alike.
+    const straightDir = join(tmp, 'season-straight');
+    expect((await cli(['demo', 'season', '--days', '2', '--start-date', '2026-03-02', '--data-dir', straightDir])).code).toBe(0);
+    const day2 = async (dir: string) => {
+      const s = await openDuckDbStorage({ path: join(dir, 'prediction-worker.duckdb') });
+      try {
+        const slate = (await s.features.loadSlate('2026-03-03')).map((r) => JSON.stringify(r)).sort();
+        const box = (await s.actuals.forDate('2026-03-03')).map((r) => `${r.player_lookup}|${r.game_id}|${r.points}`).sort();
+        return { slate, box };
+      } finally {
+        await s.close();
+      }
+    };
+    const continued = await day2(dataDir);
+    expect(continued.box.length).toBeGreaterThan(0);
+    expect(continued).toEqual(await day2(straightDir));
+
     const refused = await cli(['demo', 'season', '--continue', '--data-dir', join(tmp, 'no-season')]);
     expect(refused.code).toBe(1);
     expect(refused.err).toContain('no season to continue');
