@@ -23,6 +23,7 @@ import { createStorageClient } from '../../src/models/model-store.js';
 import { openDuckDbStorage } from '../../src/storage/duckdb/index.js';
 import { gradePredictions } from '../../src/grading/grade.js';
 import { buildApp } from '../../src/worker/app.js';
+import { parseRegistryText } from '../../src/lifecycle/registry-file.js';
 import { CHAMPION_FILE, DEEP_FILE, REPO_ROOT, seedEvaluationDays } from '../helpers/lifecycle-seed.js';
 import { actualRow, predictionRow } from '../helpers/post-game-rows.js';
 
@@ -121,7 +122,10 @@ describe.skipIf(!available)('model operations on fake-gcs-server + embedded stor
     const registryFile = join(tmp, 'monthly-models.ts');
     writeFileSync(registryFile, readFileSync(join(REPO_ROOT, 'config/monthly-models.ts'), 'utf8'));
     const storage = await openDuckDbStorage({ path: join(tmp, 'data', 'prediction-worker.duckdb') });
-    const seeded = await seedEvaluationDays(storage, { days: 3, lineShift: 3.5 });
+    // A soft book (lines ±2) the model beats honestly: all seven gates pass, "too good to be true"
+    // included (lines ±3.5 made it look leaked); the eval days end before the shadow days.
+    const seeded = await seedEvaluationDays(storage, { warmupDays: 17, days: 6, lineShift: 2 });
+    expect(seeded.dates.at(-1)! < '2026-02-12').toBe(true);
     const shadowDates = ['2026-02-12', '2026-02-13', '2026-02-14', '2026-02-15', '2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19'];
     for (const date of shadowDates) {
       const preds = [];
@@ -153,11 +157,15 @@ describe.skipIf(!available)('model operations on fake-gcs-server + embedded stor
     expect(promoted.code, promoted.out + promoted.err).toBe(0);
     expect(promoted.out).toContain(`gcloud run services update prediction-worker --region=us-west2 --project=pw-ci --update-env-vars=CATBOOST_V9_MODEL_PATH=${deepPath},CATBOOST_V9_MODEL_SHA256=${sha(DEEP_FILE)}`);
     expect(promoted.out).toContain(`--update-env-vars=CATBOOST_V9_MODEL_PATH=${champDoc.model_path},CATBOOST_V9_MODEL_SHA256=${champDoc.sha256}`);
+    // The replaced champion keeps running in shadow from the bucket (issue 12), pinned by its sha256.
+    const shadowId = /(catboost_v9_prev_\d{8}): the previous champion/.exec(promoted.out)?.[1];
+    expect(shadowId, promoted.out).toBeDefined();
+    expect(parseRegistryText(readFileSync(registryFile, 'utf8'))[shadowId!]).toMatchObject({ enabled: true, model_path: champDoc.model_path, sha256: champDoc.sha256 });
 
     // 4. The worker started from the same env file serves the promoted champion from the bucket.
     const envVars = parseEnv(readFileSync(join(tmp, 'local.env'), 'utf8')) as Record<string, string>;
     const config = loadConfig({ ...envVars, STORAGE_EMULATOR_HOST: endpoint, GCP_PROJECT_ID: 'pw-ci', MODEL_CACHE_DIR: join(tmp, 'worker-cache'), LOG_LEVEL: 'silent' });
-    const app = buildApp({ config, storage: await openDuckDbStorage({ path: ':memory:' }), logger: pino({ level: 'silent' }) });
+    const app = buildApp({ config, storage: await openDuckDbStorage({ path: ':memory:' }), logger: pino({ level: 'silent' }), registryFile });
     try {
       await app.listen({ host: '127.0.0.1', port: 0 });
       const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -175,6 +183,8 @@ describe.skipIf(!available)('model operations on fake-gcs-server + embedded stor
     expect(rolled.code, rolled.err).toBe(0);
     expect(rolled.out).toContain(`checked: ${champDoc.model_path} exists and has sha256 ${champDoc.sha256}`);
     expect(parseEnv(readFileSync(join(tmp, 'local.env'), 'utf8'))).toMatchObject({ CATBOOST_V9_MODEL_PATH: champDoc.model_path, CATBOOST_V9_MODEL_SHA256: champDoc.sha256 });
+    // It is the champion again: its shadow entry is disabled (it would run twice).
+    expect(parseRegistryText(readFileSync(registryFile, 'utf8'))[shadowId!]!.enabled).toBe(false);
 
     const history = await cli('registry', 'history', '--json');
     const events = (JSON.parse(history.out) as { events: Array<{ action: string; system_id: string; actor: string; to_path: string | null }> }).events;
@@ -182,6 +192,7 @@ describe.skipIf(!available)('model operations on fake-gcs-server + embedded stor
       ['evaluate', ID, deepPath],
       ['entry_added', ID, deepPath],
       ['promote', ID, deepPath],
+      ['entry_added', shadowId, champDoc.model_path],
       ['rollback', 'catboost_v9', champDoc.model_path],
     ]);
     expect(events.every((e) => e.actor === 'ci-operator@example.com')).toBe(true);
