@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { PwError } from '../errors.js';
-import { CHAMPION_SYSTEM_ID } from '../../config/registry.js';
+import { CHAMPION_SYSTEM_ID, type Registry } from '../../config/registry.js';
 import type { RegistryAction, RegistryEventRow } from '../storage/tables/model-registry-events.js';
 
 export interface EventInput {
@@ -138,4 +138,16 @@ function oneLine(text: string | null, max: number): string {
 export function eventsFor(systemId: string | undefined, events: readonly RegistryEventRow[]): RegistryEventRow[] {
   if (systemId === undefined) return [...events];
   return events.filter((e) => e.system_id === systemId || (systemId === CHAMPION_SYSTEM_ID && (e.action === 'promote' || e.action === 'rollback')));
+}
+
+/**
+ * The previous-champion shadow entries a rollback must disable: enabled entries with
+ * `gates.outcome: 'previous_champion'` (added by `registry promote`, issue 12) that run the model
+ * the rollback restores (same path or same sha256). Once it is `catboost_v9` again, left enabled
+ * such an entry would run it twice. Returns their system_ids in registry order.
+ */
+export function restoredShadowEntries(registry: Registry, restored: { path: string; sha256: string }): string[] {
+  return Object.entries(registry)
+    .filter(([, e]) => e.enabled && e.gates?.outcome === 'previous_champion' && (e.model_path === restored.path || e.sha256 === restored.sha256))
+    .map(([id]) => id);
 }

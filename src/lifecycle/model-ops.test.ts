@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isPwError } from '../errors.js';
 import { parseRegistry } from '../../config/registry.js';
 import { sampleModelRegistryRow, sampleRegistryEventRow } from '../storage/sample-rows.js';
-import { actorFrom, championHistory, eventsFor, registryEvent, rollbackTarget } from './audit.js';
+import { actorFrom, championHistory, eventsFor, registryEvent, restoredShadowEntries, rollbackTarget } from './audit.js';
 import { championUpdateCommand, cloudRunServiceName, rolloutState, withChampionEnv } from './cloud-run.js';
 import { driftReport, expectedModels } from './drift.js';
 import { registrySnapshotRows } from './registry-sync.js';
@@ -29,6 +29,24 @@ describe('audit trail', () => {
     })();
     expect(isPwError(err, 'PW_ERR_ROLLBACK')).toBe(true);
     expect(() => rollbackTarget(championHistory([]))).toThrow(/no earlier champion/);
+  });
+
+  it("rollback disables the restored champion's enabled shadow entries (same path or sha256), nothing else", () => {
+    const entry = (path: string, sha256: string, enabled: boolean, outcome: 'passed' | 'previous_champion') => ({
+      model_path: path, sha256, enabled, feature_set: 'v9', description: 'x',
+      backtest_mae: 4, backtest_hit_rate_all: 55, backtest_hit_rate_edge_3plus: 60, backtest_n_edge_3plus: 50,
+      ...(outcome === 'passed' ? { train_start: '2026-01-01', train_end: '2026-01-31' } : {}),
+      gates: { outcome, evaluated_on: '2026-02-01', failed: [], training_window: 'unverified' },
+    });
+    const registry = parseRegistry({
+      catboost_v9_prev_20260201: entry(A.path, A.sha256, true, 'previous_champion'),
+      catboost_v9_prev_20260110: entry(A.path, A.sha256, false, 'previous_champion'),
+      catboost_v9_prev_20260301: entry('gs://pw-models/v9/a-copy.cbm', A.sha256, true, 'previous_champion'),
+      catboost_v9_prev_20260115: entry(C.path, C.sha256, true, 'previous_champion'),
+      catboost_v9_same_file: entry(A.path, A.sha256, true, 'passed'),
+    });
+    expect(restoredShadowEntries(registry, A)).toEqual(['catboost_v9_prev_20260201', 'catboost_v9_prev_20260301']);
+    expect(restoredShadowEntries(registry, B)).toEqual([]);
   });
 
   it('a previous champion recorded without a sha256 is refused, never restored unverified', () => {

@@ -16,6 +16,7 @@
  *       --shadow-days days; audited with the replaced champion's path and sha256 (what rollback
  *       restores) and the shadow entry
  *   registry rollback --reason "<text>" [--dry-run]   restore the previous champion from the audit trail
+ *                                                     (and disable its catboost_v9_prev_<date> shadow entry)
  *   registry history [system_id] [--json]             the audit trail
  *   registry sync [--json]                            the registry's state into the model_registry table
  *
@@ -43,7 +44,7 @@ import { disableEntry, insertEntry, parseRegistryText, setEnvVar } from '../../l
 import { readLineage } from '../../training/lineage.js';
 import { comparisonWindow } from '../../lifecycle/windows.js';
 import { PROMOTION_DEFAULTS, decidePromotion, previousChampionEntry } from '../../lifecycle/promotion.js';
-import { championHistory, eventsFor, historyRows, registryEvent, rollbackTarget, type EventInput } from '../../lifecycle/audit.js';
+import { championHistory, eventsFor, historyRows, registryEvent, restoredShadowEntries, rollbackTarget, type EventInput } from '../../lifecycle/audit.js';
 import { championUpdateCommand, cloudRunServiceName } from '../../lifecycle/cloud-run.js';
 import { adcToken, applyChampion } from '../cloud-run-admin.js';
 import type { RegistryEventRow } from '../../storage/tables/model-registry-events.js';
@@ -109,8 +110,9 @@ const SUB_HELP = {
   rollback: {
     usage: 'registry rollback --reason "<text>" [--force] [--dry-run] [--apply]',
     summary:
-      'Restore the previous champion: its exact path and sha256 from the audit trail, after checking the object still exists and has that sha256. Prints the Cloud Run command, edits the env file, records the rollback.',
+      'Restore the previous champion: its exact path and sha256 from the audit trail, after checking the object still exists and has that sha256. Prints the Cloud Run command, edits the env file, disables its catboost_v9_prev_<date> shadow entry (it runs as catboost_v9 again), records the rollback.',
     flags: [
+      REGISTRY_FILE_FLAG,
       { flag: '--reason <text>', text: 'why (required)' },
       { flag: '--force', default: 'off', text: 'roll back although the configured champion is not the one the trail installed last (recorded as forced)' },
       { flag: '--dry-run', default: 'off', text: 'check and print, change nothing' },
@@ -751,16 +753,6 @@ async function rollback(argv: string[], io: CliIo, deps: RegistryDeps): Promise<
   );
   io.out(out.join('\n'));
   return 0;
-}
-
-/**
- * Enabled previous-champion shadow entries (`gates.outcome: 'previous_champion'`, added by
- * registry promote) that run the model a rollback restores (same path or same sha256).
- */
-function restoredShadowEntries(registry: Registry, restored: { path: string; sha256: string }): string[] {
-  return Object.entries(registry)
-    .filter(([, e]) => e.enabled && e.gates?.outcome === 'previous_champion' && (e.model_path === restored.path || e.sha256 === restored.sha256))
-    .map(([sid]) => sid);
 }
 
 // --- history, sync --------------------------------------------------------------------------
