@@ -1,9 +1,9 @@
-# prediction-worker: multi-stage build on slim Node 20, production dependencies only, non-root.
+# prediction-worker: multi-stage build on slim Node 24 (current LTS), production dependencies only, non-root.
 # Models are NOT baked into the image (incident 10.3: a baked file silently beat the configured
 # one); the worker fetches CATBOOST_V9_MODEL_PATH and the enabled MONTHLY_MODELS at start-up.
 
 # ---- build: compile TypeScript
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # onnxruntime-node's postinstall would download GPU (CUDA/TensorRT) files from outside the npm
 # registry; the CPU binaries ship inside the package, so skip it (also set in .npmrc).
@@ -16,7 +16,7 @@ COPY src ./src
 RUN npm run build
 
 # ---- deps: production dependencies only
-FROM node:20-bookworm-slim AS deps
+FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json .npmrc ./
@@ -26,7 +26,7 @@ RUN npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 
 # ---- runtime
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ARG BUILD_COMMIT=unknown
 ENV NODE_ENV=production \

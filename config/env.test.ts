@@ -59,6 +59,59 @@ describe('docs/config.md', () => {
   });
 });
 
+describe('start-up checks in config parsing (issue 8)', () => {
+  const prod = {
+    STORAGE_BACKEND: 'bigquery',
+    GCP_PROJECT_ID: 'nba-props-platform',
+    PUSH_AUDIENCE: 'https://prediction-worker-abc-uw.a.run.app/predict',
+    PUSH_SERVICE_ACCOUNTS: 'pubsub-push@nba-props-platform.iam.gserviceaccount.com',
+    CATBOOST_V9_MODEL_PATH: 'gs://nba-props-platform-models/catboost/v9/champion.cbm',
+  };
+
+  it('accepts a production configuration and defaults the dataset names', () => {
+    const config = loadConfig(prod);
+    expect(config.BIGQUERY_DATASET).toBe('prediction_worker');
+    expect(config.BIGQUERY_FEATURES_DATASET).toBe('nba_predictions');
+    expect(config.BIGQUERY_ACTUALS_DATASET).toBe('nba_analytics');
+    expect(config.BIGQUERY_COMPAT_DATASET).toBe('prediction_worker_compat');
+    expect(config.BIGQUERY_PARTITION_EXPIRATION_DAYS).toBeUndefined();
+  });
+
+  it('refuses a push service account that is not an email', () => {
+    expect(() => loadConfig({ ...prod, PUSH_SERVICE_ACCOUNTS: 'a@x.iam.gserviceaccount.com, pubsub-push' })).toThrow(
+      'PUSH_SERVICE_ACCOUNTS.1: "pubsub-push" is not a service-account email',
+    );
+  });
+
+  it('with push auth on, requires the push service accounts in config parsing (before anything loads)', () => {
+    const { PUSH_SERVICE_ACCOUNTS: _, ...noSa } = prod;
+    expect(() => loadConfig(noSa)).toThrow(/PUSH_SERVICE_ACCOUNTS: required when PUSH_AUTH=on/);
+    expect(() => loadConfig({ PUSH_AUDIENCE: 'https://w.example' })).toThrow(/PUSH_SERVICE_ACCOUNTS: required when PUSH_AUTH=on/);
+    expect(loadConfig({ ...noSa, PUSH_AUTH: 'off' }).PUSH_AUTH).toBe('off');
+  });
+
+  it('refuses the demo champion as the production champion', () => {
+    const { CATBOOST_V9_MODEL_PATH: _, ...noChampion } = prod;
+    expect(() => loadConfig(noChampion)).toThrow(/CATBOOST_V9_MODEL_PATH: the demo champion is the default/);
+  });
+
+  it('refuses a worker dataset shared with an input or the views, and a bad dataset id', () => {
+    expect(() => loadConfig({ ...prod, BIGQUERY_DATASET: 'nba_predictions' })).toThrow(/BIGQUERY_DATASET: must differ from BIGQUERY_FEATURES_DATASET \(nba_predictions\)/);
+    expect(() => loadConfig({ ...prod, BIGQUERY_COMPAT_DATASET: 'prediction_worker' })).toThrow(/must differ from BIGQUERY_COMPAT_DATASET/);
+    expect(() => loadConfig({ ...prod, BIGQUERY_DATASET: 'my-dataset' })).toThrow(/BIGQUERY_DATASET: expected a BigQuery dataset id/);
+  });
+
+  it('names every problem in one message', () => {
+    try {
+      loadConfig({ ...prod, PUSH_SERVICE_ACCOUNTS: 'nope', BIGQUERY_DATASET: 'nba_analytics', BIGQUERY_PARTITION_EXPIRATION_DAYS: '0' });
+      expect.unreachable();
+    } catch (err) {
+      const m = (err as Error).message;
+      for (const v of ['PUSH_SERVICE_ACCOUNTS', 'BIGQUERY_DATASET', 'BIGQUERY_PARTITION_EXPIRATION_DAYS']) expect(m).toContain(v);
+    }
+  });
+});
+
 describe('operator webhooks', () => {
   it('refuses an alert or digest webhook equal to the user-facing picks webhook', () => {
     const picks = 'https://hooks.slack.test/services/PICKS';

@@ -16,6 +16,11 @@ const csv = z
   .string()
   .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
 
+/** A BigQuery dataset id: letters, digits and underscores, at most 1024. */
+const datasetId = z.string().regex(/^[A-Za-z0-9_]{1,1024}$/, 'expected a BigQuery dataset id (letters, digits, underscores)');
+/** A service-account email, e.g. name@project.iam.gserviceaccount.com. */
+const email = z.string().regex(/^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/, 'expected an email address');
+
 export const envSchema = z
   .object({
     // --- serving
@@ -97,6 +102,19 @@ export const envSchema = z
     CLOUD_RUN_API_ENDPOINT: z.string().url().optional(),
     /** Who the audit trail names as actor; default: the gcloud account, else user@host. */
     AUDIT_ACTOR: z.string().optional(),
+    // --- BigQuery datasets (issue 8; src/storage/bigquery/datasets.ts)
+    /** Dataset of every table this worker writes. Never the original platform's datasets. */
+    BIGQUERY_DATASET: datasetId.default('prediction_worker'),
+    /** Dataset the feature store (ml_feature_store_v2) is read from (written upstream). */
+    BIGQUERY_FEATURES_DATASET: datasetId.default('nba_predictions'),
+    /** Dataset the box scores (player_game_summary) are read from (written upstream). */
+    BIGQUERY_ACTUALS_DATASET: datasetId.default('nba_analytics'),
+    /** Dataset of the views with the original platform's column names (`bigquery init` creates them). */
+    BIGQUERY_COMPAT_DATASET: datasetId.default('prediction_worker_compat'),
+    /** Days a partition of the worker's partitioned tables is kept; unset = kept forever. */
+    BIGQUERY_PARTITION_EXPIRATION_DAYS: z.coerce.number().int().positive().optional(),
+    /** Let this worker write the upstream input tables (feature store, box scores); off in production. */
+    BIGQUERY_WRITE_INPUTS: bool.default(false),
   })
   .superRefine((env, ctx) => {
     // Operator messages must never reach the user-facing picks channel.
@@ -120,6 +138,35 @@ export const envSchema = z
         code: 'custom',
         path: ['PUSH_AUDIENCE'],
         message: 'required when PUSH_AUTH=on (set PUSH_AUTH=off only for local mode)',
+      });
+    }
+     // --- issue 8: start-up checks, fail closed (every check here, before anything loads)
+    for (const [i, sa] of (env.PUSH_SERVICE_ACCOUNTS ?? []).entries()) {
+      const ok = email.safeParse(sa);
+      if (!ok.success) ctx.addIssue({ code: 'custom', path: ['PUSH_SERVICE_ACCOUNTS', i], message: `${JSON.stringify(sa)} is not a service-account email` });
+    }
+    if (env.PUSH_AUTH === 'on' && !(env.PUSH_SERVICE_ACCOUNTS ?? []).length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUSH_SERVICE_ACCOUNTS'],
+        message: "required when PUSH_AUTH=on (the push subscription's service account; set PUSH_AUTH=off only for local mode)",
+      });
+    }
+    const upstream: Array<[string, string]> = [
+      ['BIGQUERY_FEATURES_DATASET', env.BIGQUERY_FEATURES_DATASET],
+      ['BIGQUERY_ACTUALS_DATASET', env.BIGQUERY_ACTUALS_DATASET],
+      ['BIGQUERY_COMPAT_DATASET', env.BIGQUERY_COMPAT_DATASET],
+    ];
+    for (const [name, value] of upstream) {
+      if (value === env.BIGQUERY_DATASET) {
+        ctx.addIssue({ code: 'custom', path: ['BIGQUERY_DATASET'], message: `must differ from ${name} (${value}): the worker's tables never share a dataset with tables it does not own` });
+      }
+    }
+    if (env.STORAGE_BACKEND === 'bigquery' && env.PUSH_AUTH === 'on' && env.CATBOOST_V9_MODEL_PATH === 'models/catboost_v9_demo_champion.cbm') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CATBOOST_V9_MODEL_PATH'],
+        message: 'the demo champion is the default; a serving worker with STORAGE_BACKEND=bigquery needs the production champion (gs://bucket/object)',
       });
     }
   });

@@ -57,6 +57,9 @@ export const ERROR_CODES = {
   // model lifecycle (training and lineage)
   PW_ERR_MODEL_LINEAGE: { message: 'Model %s has unreadable training lineage: %s', retryable: false, status: 500 },
   PW_ERR_TRAINING: { message: 'Training failed: %s', retryable: false, status: 500 },
+  // BigQuery set-up (issue 8)
+  PW_ERR_STORAGE_SCHEMA: { message: 'BigQuery tables are not ready for this worker: %s', retryable: true, status: 503 },
+  PW_ERR_STORAGE_SETUP: { message: 'bigquery init refused: %s', retryable: false, status: 500 },
 } as const satisfies Record<string, { message: string; retryable: boolean; status: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

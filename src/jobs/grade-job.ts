@@ -1,8 +1,9 @@
 /**
  * @module jobs/grade-job
  * Grade one game date: current predictions (storage's one current-row rule) × box scores →
- * prediction_accuracy, replacing the date (delete-then-insert), so re-running is idempotent and
- * always reflects the rows that are current at the time of the run.
+ * prediction_accuracy, replacing the date's rows of the graded systems (delete-then-insert), so
+ * re-running is idempotent, always reflects the rows that are current at the time of the run, and
+ * never deletes the rows of a system (or writer) it did not grade.
  */
 import type { Storage } from '../storage/storage.js';
 import type { PredictionAccuracyRow } from '../storage/tables/prediction-accuracy.js';
@@ -49,7 +50,8 @@ export async function runGradeJob(input: { storage: Storage; gameDate: string; n
     // the current-row rule guarantees one row per key; refuse to write if it ever does not
     throw new PwError('PW_ERR_JOB_INPUT', undefined, `current predictions for ${gameDate} repeat keys: ${dups.slice(0, 3).join(', ')}`);
   }
-  await storage.accuracy.replaceDate(gameDate, rows);
+  // Rewrite only the systems graded here (those with current predictions), never other rows of the date.
+  await storage.accuracy.replaceDate(gameDate, rows, [...new Set(predictions.map((p) => p.system_id))]);
   return {
     gameDate,
     gradedAt,

@@ -2,13 +2,14 @@
  * @module storage/open
  * Entry points call `openStorage(config)` once and pass the Storage down. `embedded` (default)
  * opens `${WORKER_DATA_DIR}/prediction-worker.duckdb`; `bigquery` uses GCP_PROJECT_ID,
- * BIGQUERY_LOCATION and, for emulators, BIGQUERY_API_ENDPOINT. Either is wrapped in
+ * BIGQUERY_LOCATION, the BIGQUERY_*DATASET names and, for emulators, BIGQUERY_API_ENDPOINT. Either is wrapped in
  * `validatedStorage` (validated.ts): no row is written that its table schema would refuse on read.
  */
 import { join } from 'node:path';
 import type { Config } from '../../config/env.js';
 import { pwError } from '../errors.js';
 import { createBigQueryStorage } from './bigquery/index.js';
+import { datasetNamesFromConfig } from './bigquery/datasets.js';
 import { openDuckDbStorage } from './duckdb/index.js';
 import type { Storage } from './storage.js';
 import { validatedStorage } from './validated.js';
@@ -31,6 +32,9 @@ export async function openStorage(config: Config, opts: { readOnly?: boolean } =
       projectId: config.GCP_PROJECT_ID,
       location: config.BIGQUERY_LOCATION,
       apiEndpoint: config.BIGQUERY_API_ENDPOINT,
+      datasets: datasetNamesFromConfig(config),
+      partitionExpirationDays: config.BIGQUERY_PARTITION_EXPIRATION_DAYS,
+      allowInputWrites: config.BIGQUERY_WRITE_INPUTS,
     }),
   );
 }

@@ -259,7 +259,16 @@ export function runStorageContract({ name, create, skip = {} }: StorageContractO
       expect(await storage.accuracy.forRange(OTHER_DATE, OTHER_DATE)).toEqual([nextDay]);
       expect(await storage.accuracy.forRange(SAMPLE_DATE, OTHER_DATE, ['catboost_v9_q43'])).toEqual([rows[1]]);
 
+      // Re-grading one system rewrites that system's rows only; the other system's rows stay.
+      const regraded = { ...rows[0]!, absolute_error: 9.5 };
+      await storage.accuracy.replaceDate(SAMPLE_DATE, [regraded]);
+      expect(by(await storage.accuracy.forRange(SAMPLE_DATE, SAMPLE_DATE), 'system_id')).toEqual(by([regraded, rows[1]!], 'system_id'));
+      // No rows and no named systems: nothing graded, nothing deleted.
       await storage.accuracy.replaceDate(SAMPLE_DATE, []);
+      expect(await storage.accuracy.forRange(SAMPLE_DATE, SAMPLE_DATE)).toHaveLength(2);
+      // A system graded to zero rows is cleared when named; a row of another system is refused.
+      await expect(storage.accuracy.replaceDate(SAMPLE_DATE, [regraded], ['catboost_v9_q43'])).rejects.toMatchObject({ code: 'PW_ERR_SINK_WRITE' });
+      await storage.accuracy.replaceDate(SAMPLE_DATE, [], ['catboost_v9', 'catboost_v9_q43']);
       expect(await storage.accuracy.forRange(SAMPLE_DATE, SAMPLE_DATE)).toEqual([]);
       expect(await storage.accuracy.forRange(OTHER_DATE, OTHER_DATE)).toEqual([nextDay]);
     });

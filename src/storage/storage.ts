@@ -62,8 +62,13 @@ export interface ActualsStore {
 }
 
 export interface AccuracyStore {
-  /** Replace every row of a game date in one step (delete-then-insert, atomic where supported). */
-  replaceDate(gameDate: string, rows: PredictionAccuracyRow[]): Promise<void>;
+  /**
+   * Replace a game date's rows of the graded systems in one step (delete-then-insert, atomic where
+   * supported): only rows whose system_id is in `systemIds` (default: the system_ids in `rows`)
+   * are deleted, so grading never removes another system's or writer's rows for that date.
+   * A row outside `systemIds` or the date is refused (PW_ERR_SINK_WRITE).
+   */
+  replaceDate(gameDate: string, rows: PredictionAccuracyRow[], systemIds?: readonly string[]): Promise<void>;
   /** Rows with game_date in [from, to] (inclusive), optionally for some systems only. */
   forRange(fromDate: string, toDate: string, systemIds?: readonly string[]): Promise<PredictionAccuracyRow[]>;
 }

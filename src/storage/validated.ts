@@ -87,9 +87,10 @@ export function validatedStorage(inner: Storage): Storage {
     },
     accuracy: {
       ...inner.accuracy,
-      replaceDate: async (gameDate, rows) => {
+      // systemIds passes through: grading rewrites only the systems it graded.
+      replaceDate: async (gameDate, rows, systemIds) => {
         check(predictionAccuracyTable, rows);
-        return inner.accuracy.replaceDate(gameDate, rows);
+        return inner.accuracy.replaceDate(gameDate, rows, systemIds);
       },
       forRange: (from, to, systemIds) => inner.accuracy.forRange(from, to, systemIds),
     },

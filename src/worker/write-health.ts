@@ -57,7 +57,7 @@ export function trackWrites(storage: Storage, now: () => Date = () => new Date()
     actuals: { ...storage.actuals, forDate: (d) => storage.actuals.forDate(d), upsert: (rows) => track(() => storage.actuals.upsert(rows)) },
     accuracy: {
       ...storage.accuracy,
-      replaceDate: (d, rows) => track(() => storage.accuracy.replaceDate(d, rows)),
+      replaceDate: (d, rows, systemIds) => track(() => storage.accuracy.replaceDate(d, rows, systemIds)),
       forRange: (f, t, s) => storage.accuracy.forRange(f, t, s),
     },
     signals: { ...storage.signals, replaceDate: (d, rows) => track(() => storage.signals.replaceDate(d, rows)), forDate: (d) => storage.signals.forDate(d) },

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { bigQueryClient, createBigQueryStorage } from '../../src/storage/bigquery/index.js';
 import { runStorageContract } from '../../src/storage/storage.contract.js';
 import { ALL_TABLES, playerPropPredictionsTable } from '../../src/storage/tables/index.js';
+import { DEFAULT_DATASETS, datasetOf } from '../../src/storage/bigquery/datasets.js';
 import { SAMPLE_DATE, samplePredictionRow } from '../../src/storage/sample-rows.js';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
@@ -15,7 +16,8 @@ process.env.GCE_METADATA_HOST = '127.0.0.1:1';
 
 const endpoint = process.env.BIGQUERY_EMULATOR_ENDPOINT;
 const projectId = process.env.BIGQUERY_EMULATOR_PROJECT ?? 'pw-test';
-const options = { projectId, apiEndpoint: endpoint, location: 'US', maxRetries: 0, partitioning: true };
+// The contract writes features and box scores too: allowed here, refused by default (input tables).
+const options = { projectId, apiEndpoint: endpoint, location: 'US', maxRetries: 0, partitioning: true, allowInputWrites: true };
 
 if (!endpoint && process.env.CI === 'true') {
   it('bigquery-emulator is running', () => {
@@ -31,7 +33,7 @@ if (!endpoint && process.env.CI === 'true') {
   /** A fresh storage over empty tables (one emulator per run: rows are deleted, not datasets). */
   async function fresh() {
     const client = bigQueryClient(options);
-    for (const t of ALL_TABLES) await client.query(`DELETE FROM \`${projectId}.${t.dataset}.${t.name}\` WHERE TRUE`);
+    for (const t of ALL_TABLES) await client.query(`DELETE FROM \`${projectId}.${datasetOf(t, DEFAULT_DATASETS)}.${t.name}\` WHERE TRUE`);
     return createBigQueryStorage(options);
   }
 
@@ -48,7 +50,7 @@ if (!endpoint && process.env.CI === 'true') {
       const storage = await fresh();
       const row = samplePredictionRow();
       // Insert the same prediction twice WITHOUT insertId (as if best-effort dedup missed it).
-      const table = bigQueryClient(options).dataset(playerPropPredictionsTable.dataset).table(playerPropPredictionsTable.name);
+      const table = bigQueryClient(options).dataset(datasetOf(playerPropPredictionsTable, DEFAULT_DATASETS)).table(playerPropPredictionsTable.name);
       await table.insert([{ json: row }, { json: row }], { raw: true });
       expect(await storage.predictions.allPredictions(SAMPLE_DATE)).toEqual([row]);
       expect(await storage.predictions.currentPredictions(SAMPLE_DATE)).toEqual([row]);

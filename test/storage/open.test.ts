@@ -22,10 +22,19 @@ describe('openStorage', () => {
   });
 
   it('bigquery: built from GCP_PROJECT_ID without contacting anything', async () => {
-    const config = loadConfig({ STORAGE_BACKEND: 'bigquery', GCP_PROJECT_ID: 'pw-test', BIGQUERY_API_ENDPOINT: 'http://127.0.0.1:1', PUSH_AUTH: 'off' });
+    const config = loadConfig({
+      STORAGE_BACKEND: 'bigquery',
+      GCP_PROJECT_ID: 'pw-test',
+      BIGQUERY_API_ENDPOINT: 'http://127.0.0.1:1',
+      PUSH_AUTH: 'off',
+      CATBOOST_V9_MODEL_PATH: 'gs://models/champion.cbm',
+      BIGQUERY_DATASET: 'pw_rows',
+    });
     const storage = await openStorage(config);
     expect(storage.kind).toBe('bigquery');
     expect(storage.location).toContain('pw-test');
+    // dataset names come from configuration: the worker's tables in BIGQUERY_DATASET, inputs upstream
+    expect(storage.location).toBe('bigquery:pw-test (nba_predictions, pw_rows, nba_analytics)');
     await storage.close();
   });
 });

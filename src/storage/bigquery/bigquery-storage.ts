@@ -26,7 +26,6 @@ import { lastPerKey } from '../keys.js';
 import type { Storage } from '../storage.js';
 import {
   ALL_TABLES,
-  bigQuerySchema,
   dailyPredictionSignalsTable,
   featureStoreTable,
   notificationsTable,
@@ -38,7 +37,9 @@ import {
   type RowOf,
 } from '../tables/index.js';
 import { bigQueryRegistryEvents, bigQueryRegistrySnapshot, type BigQueryTableAccess } from './registry-store.js';
-import { firstPerGroup, fromBigQueryRow, keyString, replaceDateScript, selectFrom, tableRef, upsertScript } from './sql.js';
+import { firstPerGroup, fromBigQueryRow, keyString, replaceDateScript, replaceDateWhere, selectFrom, tableRef, upsertScript } from './sql.js';
+import { DEFAULT_DATASETS, datasetOf, tableRole, type DatasetNames, type Placement } from './datasets.js';
+import { applySetup, planSetup, readSetupState, setupProblems, type SetupOptions } from './setup.js';
 import { bigQueryPerformanceStore } from './performance-store.js';
 
 export interface BigQueryStorageOptions {
@@ -53,10 +54,20 @@ export interface BigQueryStorageOptions {
   maxRetries?: number;
   /** ensureTables applies partitioning/clustering from the table definitions (default true). */
   partitioning?: boolean;
+  /** Dataset names by role (datasets.ts); default DEFAULT_DATASETS. */
+  datasets?: DatasetNames;
+  /** Days a partition of a worker table is kept (BIGQUERY_PARTITION_EXPIRATION_DAYS); ensureTables only. */
+  partitionExpirationDays?: number;
+  /**
+   * Allow writes to the upstream input tables (feature store, box scores; BIGQUERY_WRITE_INPUTS).
+   * Default false: the worker never writes a table another system owns; tests and demo projects
+   * without an upstream pipeline turn it on.
+   */
+  allowInputWrites?: boolean;
 }
 
 export interface BigQueryStorage extends Storage {
-  /** Create missing datasets and tables; add columns defined since (additive only). */
+  /** `bigquery init` without printing: create missing datasets, tables and views; add new nullable columns (additive only). */
   ensureTables(): Promise<void>;
 }
 
@@ -113,11 +124,23 @@ class BigQueryStorageImpl implements BigQueryStorage {
     private readonly opts: BigQueryStorageOptions,
     private readonly client: BigQuery,
   ) {
-    this.location = `bigquery:${opts.projectId} (${[...new Set(ALL_TABLES.map((t) => t.dataset))].join(', ')})`;
+    this.at = { projectId: opts.projectId, datasets: opts.datasets ?? DEFAULT_DATASETS };
+    this.location = `bigquery:${opts.projectId} (${[...new Set(ALL_TABLES.map((t) => datasetOf(t, this.at.datasets)))].join(', ')})`;
   }
 
-  private get project(): string {
-    return this.opts.projectId;
+  /** Project and dataset names: every SQL table reference goes through it (sql.ts tableRef). */
+  private readonly at: Placement;
+  /** Set once the start-up schema check passed (ping). */
+  private schemaChecked = false;
+  /**
+   * The schema check in flight, shared by every ping while it runs: /ready gives up waiting after
+   * a short timeout, but the check goes on, and the next probe picks up its result instead of
+   * starting another one that would time out the same way (and so never become ready).
+   */
+  private schemaCheck: Promise<void> | undefined;
+
+  private name(table: AnyTable): string {
+    return `${datasetOf(table, this.at.datasets)}.${table.name}`;
   }
 
   private ensureOpen(code: ErrorCode, what: string): void {
@@ -135,7 +158,7 @@ class BigQueryStorageImpl implements BigQueryStorage {
   }
 
   private async select<T extends AnyTable>(table: T, query: Query, code: ErrorCode = 'PW_ERR_STORAGE_READ'): Promise<Array<RowOf<T>>> {
-    const what = `${table.dataset}.${table.name}`;
+    const what = this.name(table);
     const raw = await this.run(code, what, query);
     return raw.map((r) => {
       const parsed = table.rowSchema.safeParse(fromBigQueryRow(table, r));
@@ -145,10 +168,15 @@ class BigQueryStorageImpl implements BigQueryStorage {
   }
 
   private async merge(table: AnyTable, rows: readonly Record<string, unknown>[]): Promise<void> {
+    const role = tableRole(table);
+    if (role !== 'worker' && !this.opts.allowInputWrites) {
+      // Permanent (a configuration matter, not a store failure a retry could fix).
+      throw new PwError('PW_ERR_CONFIG', undefined, `${this.name(table)} is an input table written upstream (${role}); this worker only reads it (BIGQUERY_WRITE_INPUTS=true for a project without that pipeline)`);
+    }
     if (rows.length === 0) return;
     const unique = lastPerKey(table, rows);
-    await this.run('PW_ERR_SINK_WRITE', `${table.dataset}.${table.name}`, {
-      query: upsertScript(this.project, table),
+    await this.run('PW_ERR_SINK_WRITE', this.name(table), {
+      query: upsertScript(this.at, table),
       params: { rows: JSON.stringify(unique), keys: unique.map((r) => keyString(table, r)) },
       types: { rows: 'STRING', keys: ['STRING'] },
     });
@@ -156,11 +184,11 @@ class BigQueryStorageImpl implements BigQueryStorage {
 
   /** Streaming insert (append-only tables); `insertId` gives best-effort dedup, reads do the rest. */
   private async stream(table: AnyTable, rows: ReadonlyArray<{ insertId: string; json: Record<string, unknown> }>): Promise<void> {
-    const what = `${table.dataset}.${table.name}`;
+    const what = this.name(table);
     this.ensureOpen('PW_ERR_SINK_WRITE', what);
     if (rows.length === 0) return;
     try {
-      await this.client.dataset(table.dataset).table(table.name).insert([...rows], { raw: true });
+      await this.client.dataset(datasetOf(table, this.at.datasets)).table(table.name).insert([...rows], { raw: true });
     } catch (err) {
       // PartialFailureError lists per-row reasons; keep them in the message.
       const details = (err as { errors?: Array<{ errors?: Array<{ message?: string }> }> }).errors
@@ -176,7 +204,7 @@ class BigQueryStorageImpl implements BigQueryStorage {
     return this.select(requestOutcomesTable, {
       ...query,
       query: firstPerGroup(
-        this.project,
+        this.at,
         requestOutcomesTable,
         where,
         'message_id',
@@ -186,29 +214,35 @@ class BigQueryStorageImpl implements BigQueryStorage {
     });
   }
 
-  private async replaceDate(table: AnyTable, gameDate: string, rows: readonly Record<string, unknown>[]): Promise<void> {
-    const what = `${table.dataset}.${table.name}`;
+  /**
+   * Replace the rows of a date; with `systemIds`, only those systems' rows (the others stay).
+   * Every row must carry that date (and, with systemIds, one of those systems).
+   */
+  private async replaceDate(table: AnyTable, gameDate: string, rows: readonly Record<string, unknown>[], systemIds?: readonly string[]): Promise<void> {
+    const what = this.name(table);
     const foreign = rows.find((r) => r.game_date !== gameDate);
     if (foreign) throw new PwError('PW_ERR_SINK_WRITE', undefined, what, `replaceDate(${gameDate}) got a row for ${String(foreign.game_date)}`);
+    const outside = systemIds && rows.find((r) => !systemIds.includes(String(r.system_id)));
+    if (outside) throw new PwError('PW_ERR_SINK_WRITE', undefined, what, `replaceDate(${gameDate}) got a row for system ${String(outside.system_id)}, not among ${systemIds.join(', ')}`);
+    if (systemIds && systemIds.length === 0) return;
+    const bySystem = systemIds !== undefined;
+    const params = { game_date: gameDate, ...(bySystem ? { system_ids: [...systemIds] } : {}) };
+    const types = { game_date: 'DATE', ...(bySystem ? { system_ids: ['STRING'] } : {}) };
     if (rows.length === 0) {
-      await this.run('PW_ERR_SINK_WRITE', what, {
-        query: `DELETE FROM ${tableRef(this.project, table)} WHERE game_date = @game_date`,
-        params: { game_date: gameDate },
-        types: { game_date: 'DATE' },
-      });
+      await this.run('PW_ERR_SINK_WRITE', what, { query: `DELETE FROM ${tableRef(this.at, table)} WHERE ${replaceDateWhere({ bySystem })}`, params, types });
       return;
     }
     await this.run('PW_ERR_SINK_WRITE', what, {
-      query: replaceDateScript(this.project, table),
-      params: { rows: JSON.stringify(lastPerKey(table, rows)), game_date: gameDate },
-      types: { rows: 'STRING', game_date: 'DATE' },
+      query: replaceDateScript(this.at, table, { bySystem }),
+      params: { rows: JSON.stringify(lastPerKey(table, rows)), ...params },
+      types: { rows: 'STRING', ...types },
     });
   }
 
   private byDate<T extends AnyTable>(table: T, gameDate: string, orderBy: string, code?: ErrorCode) {
     return this.select(
       table,
-      { query: `${selectFrom(this.project, table)} WHERE game_date = @game_date ORDER BY ${orderBy}`, params: { game_date: gameDate }, types: { game_date: 'DATE' } },
+      { query: `${selectFrom(this.at, table)} WHERE game_date = @game_date ORDER BY ${orderBy}`, params: { game_date: gameDate }, types: { game_date: 'DATE' } },
       code,
     );
   }
@@ -230,7 +264,7 @@ class BigQueryStorageImpl implements BigQueryStorage {
         // The ONE current-row rule (storage.ts). Duplicate copies of a prediction_id are identical,
         // so the same ROW_NUMBER also removes them.
         query: firstPerGroup(
-          this.project,
+          this.at,
           playerPropPredictionsTable,
           `game_date = @game_date${filter}`,
           'game_date, game_id, player_lookup, system_id',
@@ -245,7 +279,7 @@ class BigQueryStorageImpl implements BigQueryStorage {
       this.select(playerPropPredictionsTable, {
         // Read-side dedup: insertId is best-effort, one copy per prediction_id is shown.
         query: firstPerGroup(
-          this.project,
+          this.at,
           playerPropPredictionsTable,
           'game_date = @game_date',
           'prediction_id',
@@ -280,12 +314,14 @@ class BigQueryStorageImpl implements BigQueryStorage {
   };
 
   accuracy: Storage['accuracy'] = {
-    replaceDate: (gameDate, rows) => this.replaceDate(predictionAccuracyTable, gameDate, rows),
+    // Only the graded systems' rows of the date are replaced (default: the systems in `rows`).
+    replaceDate: (gameDate, rows, systemIds) =>
+      this.replaceDate(predictionAccuracyTable, gameDate, rows, systemIds ?? [...new Set(rows.map((r) => r.system_id))]),
     forRange: (fromDate, toDate, systemIds) => {
       if (systemIds !== undefined && systemIds.length === 0) return Promise.resolve([]);
       return this.select(predictionAccuracyTable, {
         query:
-          `${selectFrom(this.project, predictionAccuracyTable)} WHERE game_date BETWEEN @from_date AND @to_date` +
+          `${selectFrom(this.at, predictionAccuracyTable)} WHERE game_date BETWEEN @from_date AND @to_date` +
           (systemIds ? ' AND system_id IN UNNEST(@system_ids)' : '') +
           ' ORDER BY game_date, system_id, player_lookup, game_id',
         params: { from_date: fromDate, to_date: toDate, ...(systemIds ? { system_ids: [...systemIds] } : {}) },
@@ -303,7 +339,7 @@ class BigQueryStorageImpl implements BigQueryStorage {
     find: async (gameDate, kind) =>
       (
         await this.select(notificationsTable, {
-          query: `${selectFrom(this.project, notificationsTable)} WHERE game_date = @game_date AND kind = @kind`,
+          query: `${selectFrom(this.at, notificationsTable)} WHERE game_date = @game_date AND kind = @kind`,
           params: { game_date: gameDate, kind },
           types: { game_date: 'DATE', kind: 'STRING' },
         })
@@ -312,60 +348,69 @@ class BigQueryStorageImpl implements BigQueryStorage {
   };
 
   performance: Storage['performance'] = bigQueryPerformanceStore({
-    project: () => this.project,
+    at: () => this.at,
     select: (table, query) => this.select(table, query),
     replaceDate: (table, gameDate, rows) => this.replaceDate(table, gameDate, rows),
   });
   /** The lifecycle tables (registry-store.ts) use this storage's own select and keyed merge. */
   private readonly tableAccess: BigQueryTableAccess = {
-    project: () => this.opts.projectId,
+    at: () => this.at,
     select: (table, query) => this.select(table, query),
     merge: (table, rows) => this.merge(table, rows),
   };
   registryEvents: Storage['registryEvents'] = bigQueryRegistryEvents(this.tableAccess);
   registry: Storage['registry'] = bigQueryRegistrySnapshot(this.tableAccess);
 
+  /**
+   * Reachability for /ready, then (once, until it passes) the start-up schema check: every table
+   * the worker reads or writes exists with the columns it needs. Otherwise PW_ERR_STORAGE_SCHEMA
+   * naming each table and column, so /ready stays 503 with the reason and Cloud Run's startup
+   * probe keeps the revision away from traffic (no 503 storm on /predict).
+   */
   async ping(): Promise<void> {
     await this.run('PW_ERR_STORAGE_READ', this.location, { query: 'SELECT 1 AS ok' });
+    if (this.schemaChecked) return;
+    this.schemaCheck ??= this.checkSchema().then(
+      () => {
+        this.schemaChecked = true;
+      },
+      (err: unknown) => {
+        this.schemaCheck = undefined; // the next ping checks again (e.g. after bigquery init)
+        throw err;
+      },
+    );
+    await this.schemaCheck;
+  }
+
+  private async checkSchema(): Promise<void> {
+    let problems: string[];
+    try {
+      const expected = this.setupOptions();
+      problems = setupProblems(planSetup(expected, await readSetupState(this.client, expected)), { tablesOnly: true });
+    } catch (err) {
+      throw new PwError('PW_ERR_STORAGE_READ', { cause: err }, `table metadata in ${this.opts.projectId}`, message(err));
+    }
+    if (problems.length > 0) throw new PwError('PW_ERR_STORAGE_SCHEMA', undefined, `${problems.join('; ')} (run \`cli bigquery init\`; docs/deploy.md)`);
+  }
+
+  private setupOptions(): SetupOptions {
+    return {
+      at: this.at,
+      location: this.opts.location ?? 'US',
+      partitioning: this.opts.partitioning ?? true,
+      partitionExpirationDays: this.opts.partitionExpirationDays,
+    };
   }
 
   async close(): Promise<void> {
-    // Every write is awaited by its caller: nothing is buffered here.
+    // Every write is awaited by its caller: nothing is buffered here. A schema check still running
+    // for a /ready that stopped waiting is let finish (no request is cut off mid-way).
     this.closed = true;
+    await this.schemaCheck?.catch(() => undefined);
   }
 
   async ensureTables(): Promise<void> {
-    const partitioning = this.opts.partitioning ?? true;
-    try {
-      for (const datasetId of new Set(ALL_TABLES.map((t) => t.dataset))) {
-        const dataset = this.client.dataset(datasetId, { location: this.opts.location });
-        const [exists] = await dataset.exists();
-        if (!exists) await dataset.create({ location: this.opts.location });
-      }
-      for (const table of ALL_TABLES as readonly AnyTable[]) {
-        const ref = this.client.dataset(table.dataset).table(table.name);
-        const fields = bigQuerySchema(table);
-        const [exists] = await ref.exists();
-        if (!exists) {
-          await ref.create({
-            schema: { fields },
-            description: table.description,
-            ...(partitioning && table.partitionBy ? { timePartitioning: { type: 'DAY', field: table.partitionBy } } : {}),
-            ...(partitioning && table.clusterBy ? { clustering: { fields: [...table.clusterBy] } } : {}),
-          });
-          continue;
-        }
-        const [meta] = await ref.getMetadata();
-        const have = new Set<string>((meta.schema?.fields ?? []).map((f: { name: string }) => f.name));
-        const missing = fields.filter((f) => !have.has(f.name));
-        const required = missing.filter((f) => f.mode === 'REQUIRED');
-        if (required.length) {
-          throw new Error(`table ${table.dataset}.${table.name} lacks REQUIRED column(s) ${required.map((f) => f.name).join(', ')}; BigQuery cannot add them to a table with rows`);
-        }
-        if (missing.length) await ref.setMetadata({ schema: { fields: [...(meta.schema?.fields ?? []), ...missing] } });
-      }
-    } catch (err) {
-      throw new PwError('PW_ERR_SINK_WRITE', { cause: err }, `tables in ${this.opts.projectId}`, message(err));
-    }
+    const expected = this.setupOptions();
+    await applySetup(this.client, planSetup(expected, await readSetupState(this.client, expected)));
   }
 }

@@ -7,11 +7,12 @@ import type { Query } from '@google-cloud/bigquery';
 import type { PerformanceStore } from '../storage.js';
 import { modelPerformanceDailyTable, type AnyTable, type RowOf } from '../tables/index.js';
 import { selectFrom } from './sql.js';
+import type { Placement } from './datasets.js';
 
 /** What the BigQuery storage lends a table store. */
 export interface BigQueryTablePrimitives {
-  /** The GCP project (read when a query is built). */
-  project(): string;
+  /** Project and dataset names (datasets.ts; read when a query is built). */
+  at(): Placement;
   select<T extends AnyTable>(table: T, query: Query): Promise<Array<RowOf<T>>>;
   replaceDate(table: AnyTable, gameDate: string, rows: readonly Record<string, unknown>[]): Promise<void>;
 }
@@ -22,7 +23,7 @@ export function bigQueryPerformanceStore(bq: BigQueryTablePrimitives): Performan
     replaceDate: (gameDate, rows) => bq.replaceDate(table, gameDate, rows),
     forRange: (fromDate, toDate) =>
       bq.select(table, {
-        query: `${selectFrom(bq.project(), table)} WHERE game_date BETWEEN @from_date AND @to_date ORDER BY game_date, system_id`,
+        query: `${selectFrom(bq.at(), table)} WHERE game_date BETWEEN @from_date AND @to_date ORDER BY game_date, system_id`,
         params: { from_date: fromDate, to_date: toDate },
         types: { from_date: 'DATE', to_date: 'DATE' },
       }),

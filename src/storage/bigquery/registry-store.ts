@@ -9,10 +9,12 @@ import type { Query } from '@google-cloud/bigquery';
 import type { RegistryEventLog, RegistrySnapshotStore } from '../storage.js';
 import { modelRegistryEventsTable, modelRegistryTable, type AnyTable, type RowOf } from '../tables/index.js';
 import { selectFrom } from './sql.js';
+import type { Placement } from './datasets.js';
 
 /** The two BigQueryStorage primitives these stores need. */
 export interface BigQueryTableAccess {
-  project(): string;
+  /** Project and datasets (src/storage/bigquery/datasets.ts): both tables are worker tables. */
+  at(): Placement;
   select<T extends AnyTable>(table: T, query: Query): Promise<Array<RowOf<T>>>;
   merge(table: AnyTable, rows: readonly Record<string, unknown>[]): Promise<void>;
 }
@@ -24,9 +26,9 @@ export function bigQueryRegistryEvents(db: BigQueryTableAccess): RegistryEventLo
       db.select(
         modelRegistryEventsTable,
         systemId === undefined
-          ? { query: `${selectFrom(db.project(), modelRegistryEventsTable)} ORDER BY event_time, event_id` }
+          ? { query: `${selectFrom(db.at(), modelRegistryEventsTable)} ORDER BY event_time, event_id` }
           : {
-              query: `${selectFrom(db.project(), modelRegistryEventsTable)} WHERE system_id = @system_id ORDER BY event_time, event_id`,
+              query: `${selectFrom(db.at(), modelRegistryEventsTable)} WHERE system_id = @system_id ORDER BY event_time, event_id`,
               params: { system_id: systemId },
               types: { system_id: 'STRING' },
             },
@@ -37,6 +39,6 @@ export function bigQueryRegistryEvents(db: BigQueryTableAccess): RegistryEventLo
 export function bigQueryRegistrySnapshot(db: BigQueryTableAccess): RegistrySnapshotStore {
   return {
     upsert: (rows) => db.merge(modelRegistryTable, rows),
-    all: () => db.select(modelRegistryTable, { query: `${selectFrom(db.project(), modelRegistryTable)} ORDER BY system_id` }),
+    all: () => db.select(modelRegistryTable, { query: `${selectFrom(db.at(), modelRegistryTable)} ORDER BY system_id` }),
   };
 }

@@ -6,6 +6,7 @@
  * tens of thousands, and nulls and empty arrays need no type hints.
  */
 import type { AnyTable, Column } from '../tables/define.js';
+import { datasetOf, type Placement } from './datasets.js';
 
 export type Entry = [name: string, column: Column];
 
@@ -25,9 +26,9 @@ const SQL_TYPE: Record<Column['type'], string> = {
 
 const q = (name: string) => `\`${name}\``;
 
-/** `project.dataset.table`, quoted. */
-export function tableRef(projectId: string, table: AnyTable): string {
-  return `\`${projectId}.${table.dataset}.${table.name}\``;
+/** `project.dataset.table`, quoted; the dataset by the table's role (datasets.ts). */
+export function tableRef(at: Placement, table: AnyTable): string {
+  return `\`${at.projectId}.${datasetOf(table, at.datasets)}.${table.name}\``;
 }
 
 function extract(name: string, c: Column): string {
@@ -58,9 +59,9 @@ function keyExpr(table: AnyTable): string {
   return parts.length === 1 ? parts[0] : `CONCAT(${parts.join(", '\\x1f', ")})`;
 }
 
-function insertFromRows(projectId: string, table: AnyTable): string {
+function insertFromRows(at: Placement, table: AnyTable): string {
   const cols = columnsOf(table).map(([n]) => q(n));
-  return `INSERT INTO ${tableRef(projectId, table)} (${cols.join(', ')}) ${rowsSource(table)}`;
+  return `INSERT INTO ${tableRef(at, table)} (${cols.join(', ')}) ${rowsSource(table)}`;
 }
 
 /**
@@ -68,40 +69,49 @@ function insertFromRows(projectId: string, table: AnyTable): string {
  * delete the rows with those keys, insert the new ones. (Not MERGE: the emulator's MERGE
  * supports a single-column ON clause only; this works on both and is atomic on BigQuery.)
  */
-export function upsertScript(projectId: string, table: AnyTable): string {
+export function upsertScript(at: Placement, table: AnyTable): string {
   return [
     'BEGIN TRANSACTION;',
-    `DELETE FROM ${tableRef(projectId, table)} WHERE ${keyExpr(table)} IN UNNEST(@keys);`,
-    `${insertFromRows(projectId, table)};`,
+    `DELETE FROM ${tableRef(at, table)} WHERE ${keyExpr(table)} IN UNNEST(@keys);`,
+    `${insertFromRows(at, table)};`,
     'COMMIT TRANSACTION;',
   ].join('\n');
 }
 
-/** Replace every row of @game_date by @rows, atomically (one transaction). */
-export function replaceDateScript(projectId: string, table: AnyTable): string {
+/**
+ * Replace the rows of @game_date by @rows, atomically (one transaction). With `bySystem`, only
+ * the rows whose system_id is in @system_ids are deleted (grading rewrites only the systems it
+ * graded, never another writer's rows).
+ */
+export function replaceDateScript(at: Placement, table: AnyTable, opts: { bySystem?: boolean } = {}): string {
   return [
     'BEGIN TRANSACTION;',
-    `DELETE FROM ${tableRef(projectId, table)} WHERE game_date = @game_date;`,
-    `${insertFromRows(projectId, table)};`,
+    `DELETE FROM ${tableRef(at, table)} WHERE ${replaceDateWhere(opts)};`,
+    `${insertFromRows(at, table)};`,
     'COMMIT TRANSACTION;',
   ].join('\n');
+}
+
+/** The DELETE condition of replaceDate: the date, and with `bySystem` the @system_ids only. */
+export function replaceDateWhere(opts: { bySystem?: boolean } = {}): string {
+  return `game_date = @game_date${opts.bySystem ? ' AND system_id IN UNNEST(@system_ids)' : ''}`;
 }
 
 /** `SELECT <every column> FROM <table>` (explicit list, definition order). */
-export function selectFrom(projectId: string, table: AnyTable, alias = ''): string {
+export function selectFrom(at: Placement, table: AnyTable, alias = ''): string {
   const prefix = alias ? `${alias}.` : '';
-  return `SELECT ${columnsOf(table).map(([n]) => `${prefix}${q(n)}`).join(', ')} FROM ${tableRef(projectId, table)}${alias ? ` AS ${alias}` : ''}`;
+  return `SELECT ${columnsOf(table).map(([n]) => `${prefix}${q(n)}`).join(', ')} FROM ${tableRef(at, table)}${alias ? ` AS ${alias}` : ''}`;
 }
 
 /**
  * The rows of a filter with one row per `partitionBy` group, the first by `orderBy`
  * (ROW_NUMBER in a subquery: portable to the emulator, unlike QUALIFY).
  */
-export function firstPerGroup(projectId: string, table: AnyTable, where: string, partitionBy: string, orderBy: string, tail: string): string {
+export function firstPerGroup(at: Placement, table: AnyTable, where: string, partitionBy: string, orderBy: string, tail: string): string {
   const cols = columnsOf(table).map(([n]) => q(n)).join(', ');
   return (
     `SELECT ${cols} FROM (SELECT ${cols}, ROW_NUMBER() OVER (PARTITION BY ${partitionBy} ORDER BY ${orderBy}) AS _rn ` +
-    `FROM ${tableRef(projectId, table)} WHERE ${where}) WHERE _rn = 1 ${tail}`
+    `FROM ${tableRef(at, table)} WHERE ${where}) WHERE _rn = 1 ${tail}`
   );
 }
 

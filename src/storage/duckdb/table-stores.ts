@@ -91,7 +91,9 @@ export function actualsStore({ writes, reads }: DuckDbParts): Storage['actuals']
 
 export function accuracyStore({ writes, reads }: DuckDbParts): Storage['accuracy'] {
   return {
-    replaceDate: (gameDate, rows) => writes.replaceDate(predictionAccuracyTable, gameDate, rows),
+    // Only the graded systems' rows of the date are replaced (default: the systems in `rows`).
+    replaceDate: (gameDate, rows, systemIds) =>
+      writes.replaceDate(predictionAccuracyTable, gameDate, rows, systemIds ?? [...new Set(rows.map((r) => r.system_id))]),
     forRange: (fromDate, toDate, systemIds) => {
       const f = systemFilter(systemIds);
       return reads.select(

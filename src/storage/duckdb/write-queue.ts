@@ -11,6 +11,7 @@
  */
 import { PwError, type ErrorCode } from '../../errors.js';
 import { embeddedName, type AnyTable } from '../tables/index.js';
+import { systemFilter } from './table-reader.js';
 import { message, SerialQueue } from './serial-queue.js';
 import { VARCHAR } from '@duckdb/node-api';
 import type { Rows, TableWriter } from './table-writer.js';
@@ -92,21 +93,27 @@ export class WriteQueue {
   }
 
   /**
-   * Replace every row of one game date in one transaction (DELETE + merge). Upserts queued
-   * before this call run before it; those queued after, after it.
+   * Replace every row of one game date in one transaction (DELETE + merge); with `systemIds`,
+   * only those systems' rows of the date are deleted (the others stay). Upserts queued before this
+   * call run before it; those queued after, after it.
    */
-  async replaceDate(table: AnyTable, gameDate: string, rows: Rows): Promise<void> {
+  async replaceDate(table: AnyTable, gameDate: string, rows: Rows, systemIds?: readonly string[]): Promise<void> {
     this.ensureOpen('PW_ERR_SINK_WRITE', table.name);
     const foreign = rows.find((r) => r.game_date !== gameDate);
     if (foreign) {
       throw new PwError('PW_ERR_SINK_WRITE', undefined, embeddedName(table), `replaceDate(${gameDate}) got a row for ${String(foreign.game_date)}`);
     }
+    const outside = systemIds && rows.find((r) => !systemIds.includes(String(r.system_id)));
+    if (outside) {
+      throw new PwError('PW_ERR_SINK_WRITE', undefined, embeddedName(table), `replaceDate(${gameDate}) got a row for system ${String(outside.system_id)}, not among ${systemIds.join(', ')}`);
+    }
+    const only = systemFilter(systemIds);
     const open = this.openGroups.get(table.name);
     if (open) this.startGroup(table.name, open);
     await this.queue
       .run(() =>
         this.writer.transaction(async () => {
-          await this.writer.run(`DELETE FROM ${embeddedName(table)} WHERE game_date = CAST(? AS DATE)`, [gameDate], [VARCHAR]);
+          await this.writer.run(`DELETE FROM ${embeddedName(table)} WHERE game_date = CAST(? AS DATE)${only.sql}`, [gameDate, ...only.values], [VARCHAR, ...only.types]);
           await this.writer.write(table, rows, true);
         }),
       )

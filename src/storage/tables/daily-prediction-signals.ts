@@ -31,6 +31,7 @@ export const dailyPredictionSignalsTable = defineTable({
   },
   key: ['game_date', 'system_id'],
   partitionBy: 'game_date',
+  requirePartitionFilter: true,
 });
 
 export type DailySignalRow = RowOf<typeof dailyPredictionSignalsTable>;

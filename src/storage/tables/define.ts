@@ -71,6 +71,11 @@ export interface TableDefinition<C extends ColumnMap = ColumnMap> {
   key: ReadonlyArray<keyof C & string>;
   partitionBy?: keyof C & string;
   clusterBy?: ReadonlyArray<keyof C & string>;
+  /**
+   * BigQuery: every query must filter on `partitionBy` (set only where every read filters by date,
+   * so a forgotten filter fails instead of scanning the whole table). Used by `bigquery init`.
+   */
+  requirePartitionFilter?: boolean;
   rowSchema: z.ZodObject<RowShape<C>>;
 }
 

@@ -52,6 +52,7 @@ export const playerPropPredictionsTable = defineTable({
   },
   key: ['prediction_id'],
   partitionBy: 'game_date',
+  requirePartitionFilter: true,
   clusterBy: ['system_id', 'player_lookup'],
 });
 

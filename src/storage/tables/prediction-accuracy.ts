@@ -42,6 +42,7 @@ export const predictionAccuracyTable = defineTable({
   },
   key: ['game_date', 'system_id', 'player_lookup', 'game_id'],
   partitionBy: 'game_date',
+  requirePartitionFilter: true,
   clusterBy: ['system_id', 'player_lookup'],
 });
 

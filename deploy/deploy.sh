@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Deploy one image to Cloud Run so that a revision that never becomes ready never takes traffic.
+#
+#   deploy/deploy.sh resolve [--champion gs://… --champion-sha256 HEX]
+#       print the champion to deploy as CHAMPION_PATH=… / CHAMPION_SHA256=… lines: the given one,
+#       else the one the live service runs now (a rebuild never reverts a promotion made with
+#       `gcloud run services update --update-env-vars`), else fail (the first deploy must name it).
+#   deploy/deploy.sh deploy --image IMAGE --commit SHA --suffix SUFFIX --champion-env FILE
+#       1. read the revision serving 100 % now (none on the first deploy);
+#       2. render deploy/service.yaml: the image, a new revision name, the champion, PUSH_AUDIENCE =
+#          the deterministic service URL, PUSH_SERVICE_ACCOUNTS = push + scheduler accounts, and
+#          traffic pinned to the current revision;
+#       3. `gcloud run services replace`: waits until the new revision is ready — its startup probe
+#          is GET /ready (champion loaded, tables present). If it never gets ready the command fails,
+#          this script stops, and the previous revision keeps 100 % of traffic;
+#       4. only then `gcloud run services update-traffic --to-revisions NEW=100`.
+# Names: deploy/settings.sh. test/deploy/bootstrap.test.ts runs it against a stub gcloud.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=deploy/settings.sh
+source deploy/settings.sh
+P=(--project="$PROJECT_ID" --region="$REGION")
+log() { echo "[deploy] $*" >&2; }
+
+# describe_json EXPR: evaluate a Python expression over the live service's JSON (d); empty when absent.
+describe_json() {
+  local json
+  json="$(gcloud run services describe "$SERVICE" "${P[@]}" --format=json 2>/dev/null)" || return 0
+  python3 -c 'import json,sys
+d=json.loads(sys.stdin.read())
+try:
+    v=eval(sys.argv[1])
+except (KeyError, IndexError, StopIteration, TypeError):
+    v=None
+print(v if v is not None else "")' "$1" <<<"$json"
+}
+live_env() { describe_json "next(e.get('value','') for e in d['spec']['template']['spec']['containers'][0].get('env',[]) if e['name']=='$1')"; }
+serving_revision() { describe_json "next(t['revisionName'] for t in d['status']['traffic'] if t.get('percent')==100 and t.get('revisionName'))"; }
+
+cmd="${1:-}"
+shift || true
+declare -A A=()
+while (($#)); do
+  [[ "$1" == --* && $# -ge 2 ]] || { echo "usage: deploy.sh resolve|deploy --flag value …" >&2; exit 2; }
+  A["${1#--}"]="$2"
+  shift 2
+done
+
+case "$cmd" in
+  resolve)
+    path="${A[champion]:-}" sha="${A[champion-sha256]:-}"
+    if [[ -z "$path" ]]; then
+      path="$(live_env CATBOOST_V9_MODEL_PATH)"
+      sha="$(live_env CATBOOST_V9_MODEL_SHA256)"
+      [[ -n "$path" ]] || { log "no live service to take the champion from: the first deploy needs _CHAMPION_PATH=gs://… (and _CHAMPION_SHA256)"; exit 1; }
+      log "keeping the live champion $path"
+    fi
+    [[ "$path" == gs://* ]] || { log "the production champion must be a gs:// object, got '$path'"; exit 1; }
+    # The worker refuses an unpinned gs:// model (PW_ERR_MODEL_UNVERIFIED): a deploy without the sha256
+    # would never get ready, so it is refused here, before the image is built.
+    [[ "$sha" =~ ^[0-9a-f]{64}$ ]] || { log "the champion needs its sha256 (64 hex, _CHAMPION_SHA256), got '$sha'"; exit 1; }
+    echo "CHAMPION_PATH=$path"
+    echo "CHAMPION_SHA256=$sha"
+    ;;
+  deploy)
+    IMAGE="${A[image]:?--image}" BUILD_COMMIT="${A[commit]:?--commit}" SUFFIX="${A[suffix]:?--suffix}"
+    # shellcheck disable=SC1090
+    source "${A[champion-env]:?--champion-env}"
+    : "${CHAMPION_PATH:?champion env file lacks CHAMPION_PATH}"
+    REVISION="$SERVICE-$SUFFIX"
+    [[ "$REVISION" =~ ^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$ ]] || { log "bad revision name $REVISION"; exit 1; }
+    PUSH_AUDIENCE="$(service_url)"
+    PUSH_SERVICE_ACCOUNTS="$PUSH_SA,$SCHEDULER_SA"
+    COMMIT_LABEL="$(tr -c 'a-z0-9_-' '-' <<<"${BUILD_COMMIT:0:40}" | head -c 40)"
+    current="$(serving_revision)"
+    out="$(mktemp "${TMPDIR:-/tmp}/service.XXXXXX.yaml")"
+    sed -e '/^  traffic:/,$d' deploy/service.yaml >"$out"
+    for v in SERVICE REGION REVISION COMMIT_LABEL RUNTIME_SA IMAGE PROJECT_ID BQ_LOCATION BQ_DATASET \
+      BQ_FEATURES_DATASET BQ_ACTUALS_DATASET BQ_COMPAT_DATASET CHAMPION_PATH CHAMPION_SHA256 \
+      PUSH_AUDIENCE PUSH_SERVICE_ACCOUNTS BUILD_COMMIT SLACK_SECRET; do
+      val="${!v:-}"
+      val="${val//\\/\\\\}"
+      val="${val//&/\\&}"
+      # quoted YAML scalar; sed replacement with | as the delimiter (no value contains it)
+      sed -i "s|\${$v}|\"${val//\"/}\"|g" "$out"
+    done
+    if grep -n '\${' "$out" | grep -v '^[0-9]*:[[:space:]]*#' >&2; then log "unfilled placeholders in the rendered service"; exit 1; fi
+    if [[ -n "$current" ]]; then
+      printf '  traffic:\n    - revisionName: %s\n      percent: 100\n' "$current" >>"$out"
+      log "rendering $REVISION with traffic pinned to $current until it is ready"
+    else
+      printf '  traffic:\n    - latestRevision: true\n      percent: 100\n' >>"$out"
+      log "first deploy: $REVISION takes traffic once ready"
+    fi
+    if ! gcloud run services replace "$out" "${P[@]}"; then
+      log "revision $REVISION did not become ready; traffic stays on ${current:-nothing} (see its logs and GET /ready)"
+      exit 1
+    fi
+    if [[ -n "$current" ]]; then
+      gcloud run services update-traffic "$SERVICE" --to-revisions="$REVISION=100" "${P[@]}"
+    fi
+    log "serving $REVISION"
+    ;;
+  *)
+    echo "usage: deploy/deploy.sh resolve [--champion gs://… --champion-sha256 HEX] | deploy --image I --commit C --suffix S --champion-env FILE" >&2
+    exit 2
+    ;;
+esac
