@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { PwError } from '../src/errors.js';
+import { parseGcsObject } from '../src/models/gcs-path.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -92,6 +93,15 @@ export const envSchema = z
     /** A miss re-reads the date's feature slate at most this often (milliseconds). */
     SLATE_RELOAD_INTERVAL_MS: z.coerce.number().int().nonnegative().default(5000),
 
+    // --- model operations (CLI: registry promote/rollback, audit trail)
+    /** The Cloud Run service the printed champion commands update. */
+    CLOUD_RUN_SERVICE: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'a Cloud Run service name (lower-case letters, digits, -)').default('prediction-worker'),
+    /** Its region. */
+    CLOUD_RUN_REGION: z.string().regex(/^[a-z]+-[a-z]+\d+$/, 'a region such as us-west2').default('us-west2'),
+    /** Cloud Run Admin API base URL for `--apply`; unset = https://run.googleapis.com with ADC. Tests point it at a fake. */
+    CLOUD_RUN_API_ENDPOINT: z.string().url().optional(),
+    /** Who the audit trail names as actor; default: the gcloud account, else user@host. */
+    AUDIT_ACTOR: z.string().optional(),
     // --- BigQuery datasets (issue 8; src/storage/bigquery/datasets.ts)
     /** Dataset of every table this worker writes. Never the original platform's datasets. */
     BIGQUERY_DATASET: datasetId.default('prediction_worker'),
@@ -111,6 +121,13 @@ export const envSchema = z
     for (const key of ['SLACK_WEBHOOK_URL_ALERTS', 'SLACK_WEBHOOK_URL_DIGEST'] as const) {
       if (env[key] && env.SLACK_WEBHOOK_URL_SIGNALS && env[key] === env.SLACK_WEBHOOK_URL_SIGNALS) {
         ctx.addIssue({ code: 'custom', path: [key], message: 'must not be the user-facing picks webhook (SLACK_WEBHOOK_URL_SIGNALS)' });
+      }
+    }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(env.CATBOOST_V9_MODEL_PATH)) {
+      try {
+        parseGcsObject(env.CATBOOST_V9_MODEL_PATH, 'CATBOOST_V9_MODEL_PATH');
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['CATBOOST_V9_MODEL_PATH'], message: (err as Error).message });
       }
     }
     if (env.STORAGE_BACKEND === 'bigquery' && !env.GCP_PROJECT_ID) {

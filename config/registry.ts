@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { PwError } from '../src/errors.js';
 import { FEATURE_SETS } from '../src/features/contract.js';
+import { parseGcsObject } from '../src/models/gcs-path.js';
 import { trainedBefore } from '../src/lifecycle/windows.js';
 
 export const CHAMPION_SYSTEM_ID = 'catboost_v9';
@@ -18,6 +19,18 @@ export const systemIdSchema = z
   .string()
   .regex(/^[a-z][a-z0-9_]{2,63}$/, 'system_id must be 3-64 chars of a-z, 0-9 and _ , starting with a letter');
 
+/** A model path: local, or a gs://bucket/object that Cloud Storage would accept (src/models/gcs-path.ts). */
+const modelPathSchema = z
+  .string()
+  .min(1)
+  .superRefine((path, ctx) => {
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return;
+    try {
+      parseGcsObject(path, 'model_path');
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  });
 /**
  * The deployment-gate outcome `evaluate` recorded for the entry (issue 12: gates as data, so
  * `registry promote` can refuse an entry whose gates failed). `training_window` says whether the
@@ -39,7 +52,7 @@ export type GateRecord = z.output<typeof gateRecordSchema>;
 
 export const registryEntrySchema = z
   .object({
-    model_path: z.string().min(1),
+    model_path: modelPathSchema,
     /** Training window; may be absent only on a previous champion's shadow entry (unknown window). */
     train_start: isoDate.optional(),
     train_end: isoDate.optional(),

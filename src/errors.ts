@@ -47,6 +47,13 @@ export const ERROR_CODES = {
   PW_ERR_MODEL_UNVERIFIED: { message: 'Model %s is refused: %s', retryable: false, status: 500 },
   PW_ERR_MESSAGE_CONFLICT: { message: 'Message id %s was already used for another payload (stored digest %s, this one %s)', retryable: false, status: 409 },
   PW_ERR_PLAYER_PENDING: { message: 'No feature-store row for %s on %s yet (the slate is %s s old); retry later', retryable: true, status: 503 },
+  // model operations (upload, list, promote, rollback, drift)
+  PW_ERR_GCS_PATH: { message: 'Invalid Cloud Storage %s: %s', retryable: false, status: 400 },
+  PW_ERR_MODEL_EXISTS: { message: 'Object %s already exists with other content: %s', retryable: false, status: 409 },
+  PW_ERR_MODEL_UPLOAD: { message: 'Cannot upload %s: %s', retryable: true, status: 503 },
+  PW_ERR_ROLLBACK: { message: 'Cannot roll back %s: %s', retryable: false, status: 409 },
+  PW_ERR_SERVICE: { message: 'Cannot query the deployed worker at %s: %s', retryable: true, status: 502 },
+  PW_ERR_CLOUD_RUN: { message: 'Cloud Run update of %s did not complete: %s', retryable: false, status: 502 },
   // model lifecycle (training and lineage)
   PW_ERR_MODEL_LINEAGE: { message: 'Model %s has unreadable training lineage: %s', retryable: false, status: 500 },
   PW_ERR_TRAINING: { message: 'Training failed: %s', retryable: false, status: 500 },
@@ -87,7 +94,9 @@ export function describeError(err: unknown): string {
   const parts = [err.message];
   let cause = (err as { cause?: unknown }).cause;
   for (let depth = 0; cause instanceof Error && depth < 3; depth++) {
-    parts.push(cause.message);
+    // A message that already quotes its cause (`cannot read x: ENOENT …`) prints it once.
+    const text = cause.message;
+    if (!parts.some((p) => p.includes(text.trim()))) parts.push(text);
     cause = (cause as { cause?: unknown }).cause;
   }
   return parts.join(': ').replace(/\s+/g, ' ');

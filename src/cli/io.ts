@@ -4,4 +4,6 @@ export interface CliIo {
   err(text: string): void;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** The dotenv file `env` was read from (src/cli/env-file.ts), relative to cwd; undefined when none. */
+  envFile?: string | undefined;
 }

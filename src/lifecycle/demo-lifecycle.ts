@@ -147,7 +147,8 @@ export async function compareAndPromote(lc: DemoLifecycle, o: { io: CliIo; stora
   await compare.run([DEMO_CHALLENGER.systemId, '--to', o.endDate, '--registry-file', lc.registryFile], cap.io, deps);
   o.io.out(`\n== lifecycle: cli compare ${DEMO_CHALLENGER.systemId} --to ${o.endDate} ==\n${cap.text()}`);
   cap = capture(o.io);
-  const code = await registry.run(['promote', DEMO_CHALLENGER.systemId, '--to', o.endDate, '--registry-file', lc.registryFile, '--env-file', lc.envFile], cap.io, deps);
+  // The env file promote edits is the one the CLI read (--env-file is a global flag): the copy.
+  const code = await registry.run(['promote', DEMO_CHALLENGER.systemId, '--to', o.endDate, '--registry-file', lc.registryFile], { ...cap.io, envFile: lc.envFile }, deps);
   o.io.out(`\n== lifecycle: cli registry promote ${DEMO_CHALLENGER.systemId} --to ${o.endDate} (exit ${code}) ==\n${cap.text()}`);
   return code;
 }

@@ -78,7 +78,8 @@ describe('reading the registry file', () => {
     for (const inner of ['...OTHER,', 'a: `tpl`,', 'a: someVar,', "a: 1,\na: 2,", "a: { b: 1 "]) {
       expect(code(() => registryRawFromText(bad(inner)))).toBe('PW_ERR_REGISTRY');
     }
-    expect(() => registryRawFromText(bad('a: someVar,'))).toThrow(/line 2/);
+    expect(() => registryRawFromText(bad('a: someVar,'))).toThrow(/\(registry file\):2:\d+/);
+    expect(() => registryRawFromText(bad('a: someVar,'), 'config/monthly-models.ts')).toThrow(/at config\/monthly-models\.ts:2:\d+.*only literal values/);
     expect(code(() => registryRawFromText('const X = {};'))).toBe('PW_ERR_REGISTRY');
   });
 });

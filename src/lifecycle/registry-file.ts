@@ -36,14 +36,42 @@ interface Token {
   end: number;
 }
 
-function lineColOf(text: string, pos: number): string {
-  const before = text.slice(0, pos);
-  const line = before.split('\n').length;
-  return `line ${line}, column ${pos - before.lastIndexOf('\n')}`;
+/** Habits from Python (the original system's registry was Python) and the literal they mean here. */
+const PYTHONISMS: Record<string, string> = { True: 'true', False: 'false', None: 'null' };
+
+/** A hint for a value or character the literal parser refused, or '' when there is none. */
+export function registryHint(token: string): string {
+  if (token in PYTHONISMS) return ` (hint: write ${PYTHONISMS[token]}, not Python's ${token}: this file is TypeScript)`;
+  if (token === '#') return " (hint: comments start with //, not Python's #)";
+  if (/^[A-Za-z_$][\w$]*$/.test(token)) return ' (hint: only literal values are allowed: quote strings, no variables or expressions)';
+  return '';
 }
 
-function syntaxError(text: string, pos: number, what: string): PwError {
-  return new PwError('PW_ERR_REGISTRY', undefined, `(file, ${lineColOf(text, pos)})`, `${what}; MONTHLY_MODELS must be a plain object literal`);
+/** Where the file's name goes in errors when the caller did not say (tests, snippets). */
+const UNNAMED = '(registry file)';
+
+/** A refused literal: position and reason; the one public entry point turns it into PW_ERR_REGISTRY with file:line. */
+class LiteralSyntaxError extends Error {
+  constructor(
+    readonly pos: number,
+    readonly what: string,
+  ) {
+    super(what);
+  }
+}
+
+function syntaxError(_text: string, pos: number, what: string): LiteralSyntaxError {
+  return new LiteralSyntaxError(pos, what);
+}
+
+/** `file:line:column` for a position. */
+export function fileLineCol(file: string, text: string, pos: number): string {
+  const before = text.slice(0, pos);
+  return `${file}:${before.split('\n').length}:${pos - before.lastIndexOf('\n')}`;
+}
+
+function registrySyntaxError(file: string, text: string, err: LiteralSyntaxError): PwError {
+  return new PwError('PW_ERR_REGISTRY', undefined, `at ${fileLineCol(file, text, err.pos)}`, `${err.what}; MONTHLY_MODELS must be a plain object literal`);
 }
 
 const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', '0': '\0' };
@@ -97,7 +125,7 @@ class Lexer {
       this.pos += id[0].length;
       return { type: 'ident', text: id[0], value: id[0], start, end: this.pos };
     }
-    throw syntaxError(t, start, `unexpected character '${c}'`);
+    throw syntaxError(t, start, `unexpected character '${c}'${registryHint(c)}`);
   }
 
   private string(quote: string): Token {
@@ -142,7 +170,7 @@ function parseValue(text: string, lx: Lexer, first?: Token): LiteralNode {
   if (tok.type === 'string' || tok.type === 'number') return { kind: 'scalar', start: tok.start, end: tok.end, value: tok.value };
   if (tok.type === 'ident' && (tok.text === 'true' || tok.text === 'false')) return { kind: 'scalar', start: tok.start, end: tok.end, value: tok.text === 'true' };
   if (tok.type === 'ident' && tok.text === 'null') return { kind: 'scalar', start: tok.start, end: tok.end, value: null };
-  throw syntaxError(text, tok.start, `unsupported value '${tok.text}'`);
+  throw syntaxError(text, tok.start, `unsupported value '${tok.text}'${registryHint(tok.text)}`);
 }
 
 function parseObject(text: string, lx: Lexer, start: number): LiteralNode {
@@ -177,8 +205,13 @@ function parseArray(text: string, lx: Lexer, start: number): LiteralNode {
 }
 
 /** Parse one plain literal starting at `start` (the position of its first character). */
-export function parseLiteralAt(text: string, start: number): LiteralNode {
-  return parseValue(text, new Lexer(text, start));
+export function parseLiteralAt(text: string, start: number, file: string = UNNAMED): LiteralNode {
+  try {
+    return parseValue(text, new Lexer(text, start));
+  } catch (err) {
+    if (err instanceof LiteralSyntaxError) throw registrySyntaxError(file, text, err);
+    throw err;
+  }
 }
 
 export function literalValue(node: LiteralNode): unknown {
@@ -191,23 +224,37 @@ export function literalValue(node: LiteralNode): unknown {
 
 const DECLARATION = /export\s+const\s+MONTHLY_MODELS\b[^=;{]*=\s*(?=\{)/;
 
-/** The `{ … }` assigned to MONTHLY_MODELS, with spans. */
-export function locateRegistry(text: string): Extract<LiteralNode, { kind: 'object' }> {
+/** The `{ … }` assigned to MONTHLY_MODELS, with spans. Errors name `file`, line and column. */
+export function locateRegistry(text: string, file: string = UNNAMED): Extract<LiteralNode, { kind: 'object' }> {
   const m = DECLARATION.exec(text);
-  if (!m) throw new PwError('PW_ERR_REGISTRY', undefined, '(file)', "no 'export const MONTHLY_MODELS … = {' declaration found");
-  const node = parseLiteralAt(text, m.index + m[0].length);
-  if (node.kind !== 'object') throw syntaxError(text, node.start, 'MONTHLY_MODELS is not an object');
+  if (!m) throw new PwError('PW_ERR_REGISTRY', undefined, `(${file})`, "no 'export const MONTHLY_MODELS … = {' declaration found");
+  const node = parseLiteralAt(text, m.index + m[0].length, file);
+  if (node.kind !== 'object') throw registrySyntaxError(file, text, syntaxError(text, node.start, 'MONTHLY_MODELS is not an object'));
   return node;
 }
 
 /** The registry as raw data (what the TypeScript module evaluates to). */
-export function registryRawFromText(text: string): Record<string, unknown> {
-  return literalValue(locateRegistry(text)) as Record<string, unknown>;
+export function registryRawFromText(text: string, file: string = UNNAMED): Record<string, unknown> {
+  return literalValue(locateRegistry(text, file)) as Record<string, unknown>;
 }
 
-/** The registry file's text → validated Registry (parseRegistry). */
-export function parseRegistryText(text: string): Registry {
-  return parseRegistry(registryRawFromText(text));
+/**
+ * The registry file's text → validated Registry (parseRegistry). A syntax error names
+ * `file:line:column` (with a hint for Python habits such as `True`/`None`); a schema error names
+ * the entry, the field and the entry's `file:line`.
+ */
+export function parseRegistryText(text: string, file: string = UNNAMED): Registry {
+  const root = locateRegistry(text, file);
+  try {
+    return parseRegistry(literalValue(root) as Record<string, unknown>);
+  } catch (err) {
+    if (!(err instanceof PwError) || err.code !== 'PW_ERR_REGISTRY') throw err;
+    const where = root.props
+      .filter((p) => err.message.includes(`${p.key}.`) || err.message.includes(`${p.key}:`))
+      .map((p) => fileLineCol(file, text, p.keyStart).replace(/:\d+$/, ''));
+    if (where.length === 0) throw err;
+    throw new PwError('PW_ERR_REGISTRY', { cause: err }, `in ${where.join(', ')}`, err.message.replace(/^Invalid MONTHLY_MODELS registry entry /, ''));
+  }
 }
 
 function lineStartOf(text: string, pos: number): number {

@@ -11,7 +11,7 @@ const REGISTRY_FILE = new URL('../../config/monthly-models.ts', import.meta.url)
 
 const input: SnippetInput = {
   systemId: defaultSystemId('2025-11-02', '2026-01-31'),
-  modelPath: registryModelPath('models/catboost_v9_33f_train20251102-20260131.cbm', 'gs://nba-props-platform-models/catboost/v9/monthly/'),
+  modelPath: registryModelPath('models/catboost_v9_33f_train20251102-20260131.cbm', 'gs://nba-props-platform-models/catboost/v9/monthly/', 'ab'.repeat(32)),
   trainStart: '2025-11-02',
   trainEnd: '2026-01-31',
   evalStart: '2026-02-01',
@@ -31,11 +31,19 @@ afterAll(() => {
 });
 
 describe('registry snippet', () => {
-  it('names the entry catboost_v9_train<MMDD>_<MMDD> and completes an upload folder with the file name', () => {
+  it('names the entry catboost_v9_train<MMDD>_<MMDD>; an upload folder gets the content-addressed name model upload creates', () => {
     expect(input.systemId).toBe('catboost_v9_train1102_0131');
-    expect(input.modelPath).toBe('gs://nba-props-platform-models/catboost/v9/monthly/catboost_v9_33f_train20251102-20260131.cbm');
-    expect(registryModelPath('models/x.cbm', 'gs://b/exact.cbm')).toBe('gs://b/exact.cbm');
-    expect(registryModelPath('models/x.cbm', undefined)).toBe('models/x.cbm');
+    expect(input.modelPath).toBe(`gs://nba-props-platform-models/catboost/v9/monthly/catboost_v9_33f_train20251102-20260131-${'ab'.repeat(32)}.cbm`);
+    expect(registryModelPath('models/x.cbm', undefined, 'ab'.repeat(32))).toBe('models/x.cbm');
+  });
+
+  it('refuses an --upload-path that is not a gs:// folder (issue 11: s3://, a bare bucket, an object that differs from the upload)', () => {
+    const sha = 'ab'.repeat(32);
+    expect(() => registryModelPath('models/x.cbm', 's3://bucket/models/', sha)).toThrow(/only gs:\/\/ .*not s3:\/\//);
+    expect(() => registryModelPath('models/x.cbm', 'gs://bucket', sha)).toThrow(/must be a folder ending in '\/'/);
+    expect(() => registryModelPath('models/x.cbm', 'gs://bkt/exact.cbm', sha)).toThrow(/must be a folder ending in '\/'/);
+    expect(() => registryModelPath('models/x.cbm', 'gs://Bad_Bucket/', sha)).toThrow(/lower-case/);
+    expect(registryModelPath('models/x.cbm', 'gs://bucket/', sha)).toBe(`gs://bucket/x-${sha}.cbm`);
   });
 
   it('prints the registry shape with MAE at 3 dp and hit rates at 1 dp', () => {
@@ -76,7 +84,9 @@ describe('registry snippet', () => {
 
   it('next steps name the upload, paste, compare and promote/retire commands for this id', () => {
     const steps = nextSteps({ systemId: input.systemId, file: 'models/m.cbm', modelPath: input.modelPath, registryFile: 'config/monthly-models.ts' });
-    expect(steps).toContain(`gsutil cp models/m.cbm ${input.modelPath}`);
+    expect(steps).toContain('npm run --silent cli -- model upload models/m.cbm --bucket gs://nba-props-platform-models/catboost/v9/monthly/');
+    expect(steps).toContain(`creates ${input.modelPath}`);
+    expect(steps).not.toContain('gsutil');
     expect(steps).toContain(`compare ${input.systemId}   (the verdict, since training ended`);
     expect(steps).toContain(`registry promote ${input.systemId}`);
     expect(steps).toContain(`registry retire ${input.systemId} --reason`);

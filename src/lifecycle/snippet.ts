@@ -5,7 +5,7 @@
  * config/registry.ts so it pastes into config/monthly-models.ts unchanged, and the numbered next
  * steps of the guide's lifecycle. Pure: the caller supplies every number.
  */
-import { basename } from 'node:path';
+import { uploadPathFor } from '../models/artifacts.js';
 import type { GateRecord, RegistryEntryInput } from '../../config/registry.js';
 
 /** `catboost_v9_train<MMDD>_<MMDD>` from the training window (the guide's naming convention). */
@@ -14,10 +14,15 @@ export function defaultSystemId(trainStart: string, trainEnd: string): string {
   return `catboost_v9_train${mmdd(trainStart)}_${mmdd(trainEnd)}`;
 }
 
-/** Where the model will live: --upload-path (a folder ending in / gets the file name) or the file. */
-export function registryModelPath(file: string, uploadPath: string | undefined): string {
+/**
+ * Where the model will live: with --upload-path (a gs:// folder ending in '/'), exactly the object
+ * `model upload <file> --bucket <folder>` creates (its content-addressed name, src/models/artifacts.ts),
+ * so the registry never names an object other than the uploaded one; else the local file.
+ * Throws PW_ERR_GCS_PATH for anything but a gs:// folder (s3://, a bucket without '/', an object).
+ */
+export function registryModelPath(file: string, uploadPath: string | undefined, sha256: string): string {
   if (!uploadPath) return file;
-  return uploadPath.endsWith('/') ? `${uploadPath}${basename(file)}` : uploadPath;
+  return uploadPathFor(uploadPath, file, sha256);
 }
 
 export interface SnippetInput {
@@ -106,8 +111,8 @@ export function registrySnippet(s: SnippetInput, note: readonly string[] = []): 
 /** The guide's lifecycle after a passing evaluation, as numbered commands. */
 export function nextSteps(s: { systemId: string; file: string; modelPath: string; registryFile: string }): string {
   const upload = s.modelPath.startsWith('gs://')
-    ? `gsutil cp ${s.file} ${s.modelPath}`
-    : `(model_path is the local file: fine for the embedded default; for Cloud Run upload it, e.g. gsutil cp ${s.file} gs://nba-props-platform-models/catboost/v9/monthly/, and re-run with --upload-path)`;
+    ? `npm run --silent cli -- model upload ${s.file} --bucket ${s.modelPath.slice(0, s.modelPath.lastIndexOf('/') + 1)}   (creates ${s.modelPath}; never overwrites)`
+    : `(model_path is the local file: fine for the embedded default; for Cloud Run: npm run --silent cli -- model upload ${s.file} --bucket gs://nba-props-platform-models/catboost/v9/monthly/ and re-run with --upload-path that folder)`;
   return [
     'Next steps',
     `1. Upload:   ${upload}`,

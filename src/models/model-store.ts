@@ -18,6 +18,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Storage } from '@google-cloud/storage';
 import { PwError, describeError, isPwError } from '../errors.js';
+import { parseGcsObject } from './gcs-path.js';
 
 /** Where the bytes came from: read in place, reused from the cache, or freshly downloaded. */
 export type FetchSource = 'local' | 'cache' | 'download';
@@ -80,17 +81,13 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** `gs://bucket/object` → parts; undefined for anything that is not a gs:// URL. */
+/**
+ * `gs://bucket/object` → parts; undefined for a local path. Any other `scheme://` and a malformed
+ * gs:// path (bucket only, folder, bad bucket or object name) throw PW_ERR_GCS_PATH (gcs-path.ts).
+ */
 export function parseGcsPath(path: string): { bucket: string; object: string } | undefined {
-  if (!path.startsWith('gs://')) return undefined;
-  const rest = path.slice('gs://'.length);
-  const slash = rest.indexOf('/');
-  const bucket = slash < 0 ? rest : rest.slice(0, slash);
-  const object = slash < 0 ? '' : rest.slice(slash + 1);
-  if (!bucket || !object) {
-    throw new PwError('PW_ERR_MODEL_NOT_FOUND', undefined, `${path} (expected gs://bucket/object)`);
-  }
-  return { bucket, object };
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return undefined;
+  return parseGcsObject(path, 'model path');
 }
 
 /**

@@ -12,6 +12,8 @@ import type {
   PredictionAccuracyRow,
   PredictionRow,
   RequestOutcomeRow,
+  RegistryEventRow,
+  ModelRegistryRow,
 } from './tables/index.js';
 
 export const SAMPLE_DATE = '2025-11-08';
@@ -219,6 +221,50 @@ export function samplePerformanceRow(o: Partial<ModelPerformanceDailyRow> = {}):
     training_end_date: null,
     days_since_training: null,
     calculated_at: '2025-11-09T15:00:00.000Z',
+    ...o,
+  };
+}
+
+export function sampleRegistryEventRow(o: Partial<RegistryEventRow> = {}): RegistryEventRow {
+  return {
+    event_id: '2025-11-08T12:00:00.000Z-a',
+    event_time: '2025-11-08T12:00:00.000Z',
+    action: 'promote',
+    actor: 'operator@example.com',
+    system_id: 'catboost_v9',
+    from_path: 'gs://pw-models/v9/old-' + 'a'.repeat(64) + '.cbm',
+    from_sha256: 'a'.repeat(64),
+    to_path: 'gs://pw-models/v9/new-' + 'b'.repeat(64) + '.cbm',
+    to_sha256: 'b'.repeat(64),
+    verdict: 'CHALLENGER BETTER',
+    metrics: JSON.stringify({ hit_rate_all_pct: 55.1, n_decided: 120 }),
+    forced: false,
+    reason: null,
+    registry_file: 'config/monthly-models.ts',
+    ...o,
+  };
+}
+
+export function sampleModelRegistryRow(o: Partial<ModelRegistryRow> = {}): ModelRegistryRow {
+  return {
+    system_id: 'catboost_v9',
+    role: 'champion',
+    enabled: true,
+    in_registry: true,
+    model_path: 'gs://pw-models/v9/champion.cbm',
+    sha256: 'c'.repeat(64),
+    feature_set: 'v9',
+    train_start: null,
+    train_end: null,
+    eval_start: null,
+    eval_end: null,
+    backtest_mae: null,
+    backtest_hit_rate_all: null,
+    backtest_hit_rate_edge_3plus: null,
+    backtest_n_edge_3plus: null,
+    description: null,
+    source: 'config/monthly-models.ts + config/local.env',
+    synced_at: '2025-11-08T12:00:00.000Z',
     ...o,
   };
 }

@@ -20,6 +20,8 @@ import {
   samplePerformanceRow,
   samplePredictionRow,
   sampleSignalRow,
+  sampleRegistryEventRow,
+  sampleModelRegistryRow,
 } from './sample-rows.js';
 
 export const STORAGE_CONTRACT_CASES = [
@@ -38,6 +40,8 @@ export const STORAGE_CONTRACT_CASES = [
   'performance: replaceDate is idempotent per date; forRange reads dates in order with nulls intact',
   'notifications: find is undefined until recorded; record upserts by (date, kind)',
   'ping resolves and close is idempotent',
+  'registryEvents: append keeps every event once, list orders by time and filters by system',
+  'registry: upsert by system_id; all lists every row',
 ] as const;
 
 export type StorageContractCase = (typeof STORAGE_CONTRACT_CASES)[number];
@@ -322,6 +326,39 @@ export function runStorageContract({ name, create, skip = {} }: StorageContractO
       await expect(storage.ping()).resolves.toBeUndefined();
       await storage.close();
       await expect(storage.close()).resolves.toBeUndefined();
+    });
+
+    test('registryEvents: append keeps every event once, list orders by time and filters by system', async () => {
+      const promote = sampleRegistryEventRow();
+      const rollback = sampleRegistryEventRow({
+        event_id: '2025-11-09T10:00:00.000Z-b',
+        event_time: '2025-11-09T10:00:00.000Z',
+        action: 'rollback',
+        from_path: promote.to_path,
+        from_sha256: promote.to_sha256,
+        to_path: promote.from_path,
+        to_sha256: promote.from_sha256,
+        forced: true,
+        reason: 'bad night',
+        metrics: null,
+      });
+      const retire = sampleRegistryEventRow({ event_id: '2025-11-08T09:00:00.000Z-c', event_time: '2025-11-08T09:00:00.000Z', action: 'retire', system_id: 'catboost_v9_demo_q43' });
+      await storage.registryEvents.append(rollback);
+      await storage.registryEvents.append(promote);
+      await storage.registryEvents.append(retire);
+      await storage.registryEvents.append(promote); // a retried append does not duplicate
+      expect(await storage.registryEvents.list()).toEqual([retire, promote, rollback]);
+      expect(await storage.registryEvents.list('catboost_v9')).toEqual([promote, rollback]);
+      expect(await storage.registryEvents.list('nobody')).toEqual([]);
+    });
+
+    test('registry: upsert by system_id; all lists every row', async () => {
+      const champion = sampleModelRegistryRow();
+      const challenger = sampleModelRegistryRow({ system_id: 'catboost_v9_demo_q43', role: 'challenger', train_start: '2024-01-01', train_end: '2024-03-31', backtest_n_edge_3plus: 148 });
+      await storage.registry.upsert([challenger, champion]);
+      const retired = { ...challenger, enabled: false, description: 'Retired: gone' };
+      await storage.registry.upsert([retired]);
+      expect(await storage.registry.all()).toEqual([champion, retired]);
     });
 
     it('every skip names an existing case and gives a reason', () => {

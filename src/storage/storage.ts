@@ -13,6 +13,8 @@ import type { PredictionAccuracyRow } from './tables/prediction-accuracy.js';
 import type { DailySignalRow } from './tables/daily-prediction-signals.js';
 import type { NotificationRow } from './tables/notifications.js';
 import type { ModelPerformanceDailyRow } from './tables/model-performance-daily.js';
+import type { RegistryEventRow } from './tables/model-registry-events.js';
+import type { ModelRegistryRow } from './tables/model-registry.js';
 
 export interface FeatureStore {
   /** Every player's row for one game date (one query for the whole slate). */
@@ -90,6 +92,22 @@ export interface PerformanceStore {
   forRange(fromDate: string, toDate: string): Promise<ModelPerformanceDailyRow[]>;
 }
 
+/** The model lifecycle's audit trail (append-only). */
+export interface RegistryEventLog {
+  /** Append one event (idempotent by event_id). */
+  append(row: RegistryEventRow): Promise<void>;
+  /** Events oldest first, optionally for one system_id only. */
+  list(systemId?: string): Promise<RegistryEventRow[]>;
+}
+
+/** The synced registry state (`registry sync`). */
+export interface RegistrySnapshotStore {
+  /** Upsert by system_id. */
+  upsert(rows: ModelRegistryRow[]): Promise<void>;
+  /** Every row, by system_id. */
+  all(): Promise<ModelRegistryRow[]>;
+}
+
 export interface Storage {
   /** 'bigquery' or 'duckdb', for logs and /ready. */
   readonly kind: 'bigquery' | 'duckdb';
@@ -103,6 +121,8 @@ export interface Storage {
   signals: SignalStore;
   notifications: NotificationLog;
   performance: PerformanceStore;
+  registryEvents: RegistryEventLog;
+  registry: RegistrySnapshotStore;
   /** Cheap reachability check for /ready; throws when unreachable. */
   ping(): Promise<void>;
   /** Flush pending work and release connections. Idempotent. */

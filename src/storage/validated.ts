@@ -18,6 +18,8 @@ import {
   dailyPredictionSignalsTable,
   featureStoreTable,
   notificationsTable,
+  modelRegistryEventsTable,
+  modelRegistryTable,
   playerGameSummaryTable,
   playerPropPredictionsTable,
   predictionAccuracyTable,
@@ -115,6 +117,22 @@ export function validatedStorage(inner: Storage): Storage {
         return inner.performance.replaceDate(gameDate, rows);
       },
       forRange: (from, to) => inner.performance.forRange(from, to),
+    },
+    registryEvents: {
+      ...inner.registryEvents,
+      append: async (row) => {
+        check(modelRegistryEventsTable, [row]);
+        return inner.registryEvents.append(row);
+      },
+      list: (systemId) => inner.registryEvents.list(systemId),
+    },
+    registry: {
+      ...inner.registry,
+      upsert: async (rows) => {
+        check(modelRegistryTable, rows);
+        return inner.registry.upsert(rows);
+      },
+      all: () => inner.registry.all(),
     },
     ping: () => inner.ping(),
     close: () => inner.close(),

@@ -30,7 +30,7 @@ export async function loadWorkerRegistry(file: string = REGISTRY_SOURCE_FILE): P
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  if (text !== undefined) return { registry: parseRegistryText(text), source: file };
+  if (text !== undefined) return { registry: parseRegistryText(text, file), source: file };
   const { MONTHLY_MODELS } = await import('../../config/monthly-models.js');
   return { registry: parseRegistry(MONTHLY_MODELS), source: 'compiled module' };
 }

@@ -79,6 +79,68 @@ describe('demo', () => {
     }
   });
 
+  it('seed gives each date its own slate; actuals loads that slate\'s box scores so the day can be graded', async () => {
+    const env = { WORKER_DATA_DIR: join(tmp, 'curl-day') };
+    const a = await cli(['demo', 'seed', '--game-date', '2026-03-10'], env);
+    const b = await cli(['demo', 'seed', '--game-date', '2026-03-11'], env);
+    const games = (o: string) => new Set(o.trim().split('\n').map((l) => (JSON.parse(l) as { game_id: string }).game_id.slice(9)));
+    const lines = (o: string) => o.trim().split('\n').map((l) => JSON.stringify({ ...(JSON.parse(l) as object), game_date: 'x', game_id: 'x' }));
+    // Not the same slate re-dated (it used to be: every date got day 1 of a fresh season).
+    expect(lines(a.out)).not.toEqual(lines(b.out));
+    expect([...games(a.out)].sort()).not.toEqual([...games(b.out)].sort());
+    // Re-seeding a date gives the same slate.
+    expect((await cli(['demo', 'seed', '--game-date', '2026-03-10'], env)).out).toBe(a.out);
+
+    const actuals = await cli(['demo', 'actuals', '--game-date', '2026-03-10'], env);
+    expect(actuals.code).toBe(0);
+    expect(actuals.out).toContain('grade --game-date 2026-03-10');
+    const storage = await openDuckDbStorage({ path: join(tmp, 'curl-day', 'prediction-worker.duckdb') });
+    try {
+      const box = await storage.actuals.forDate('2026-03-10');
+      const seeded = a.out.trim().split('\n').map((l) => JSON.parse(l) as { player_lookup: string; game_id: string });
+      expect(box.map((r) => `${r.player_lookup}|${r.game_id}`).sort()).toEqual(seeded.map((p) => `${p.player_lookup}|${p.game_id}`).sort());
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('season --continue adds days to the season instead of wiping it', async () => {
+    const dataDir = join(tmp, 'season-continue');
+    expect((await cli(['demo', 'season', '--days', '1', '--start-date', '2026-03-02', '--data-dir', dataDir])).code).toBe(0);
+    const { code, out, err } = await cli(['demo', 'season', '--continue', '--days', '1', '--data-dir', dataDir]);
+    expect(code).toBe(0);
+    expect(err).toContain('continuing (1 days done): 1 days from 2026-03-03');
+    expect(out).toContain('Season 2026-03-02..2026-03-03');
+    const storage = await openDuckDbStorage({ path: join(dataDir, 'prediction-worker.duckdb') });
+    try {
+      const graded = await storage.accuracy.forRange('2026-03-02', '2026-03-03');
+      expect(new Set(graded.map((r) => r.game_date))).toEqual(new Set(['2026-03-02', '2026-03-03']));
+    } finally {
+      await storage.close();
+    }
+    // The added day is the day a single longer season would have played (the same simulated
+    // season, 49 history days before the demo included): slate and box scores alike.
+    const straightDir = join(tmp, 'season-straight');
+    expect((await cli(['demo', 'season', '--days', '2', '--start-date', '2026-03-02', '--data-dir', straightDir])).code).toBe(0);
+    const day2 = async (dir: string) => {
+      const s = await openDuckDbStorage({ path: join(dir, 'prediction-worker.duckdb') });
+      try {
+        const slate = (await s.features.loadSlate('2026-03-03')).map((r) => JSON.stringify(r)).sort();
+        const box = (await s.actuals.forDate('2026-03-03')).map((r) => `${r.player_lookup}|${r.game_id}|${r.points}`).sort();
+        return { slate, box };
+      } finally {
+        await s.close();
+      }
+    };
+    const continued = await day2(dataDir);
+    expect(continued.box.length).toBeGreaterThan(0);
+    expect(continued).toEqual(await day2(straightDir));
+
+    const refused = await cli(['demo', 'season', '--continue', '--data-dir', join(tmp, 'no-season')]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('no season to continue');
+  }, 120_000);
+
   it('refuses bad flags with a usage error', async () => {
     const { code, err } = await cli(['demo', 'season', '--days', 'many']);
     expect(code).toBe(2);

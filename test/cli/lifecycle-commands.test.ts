@@ -41,7 +41,7 @@ const sha = (file: string) => createHash('sha256').update(readFileSync(join(REPO
 let out = '';
 let err = '';
 const io: CliIo = { out: (s) => void (out += s), err: (s) => void (err += s), env: {}, cwd: REPO_ROOT };
-const config = loadConfig({ PUSH_AUTH: 'off' });
+const config = loadConfig({ PUSH_AUTH: 'off', AUDIT_ACTOR: 'tester@example.com' });
 let tmp: string;
 let registryCopy: string;
 let envCopy: string;
@@ -90,7 +90,7 @@ describe.skipIf(!HAVE_MODELS)('evaluate', () => {
     const registry = parseRegistryText(insertEntry(readFileSync(registryCopy, 'utf8'), snippetOf(out)));
     const entry = registry['catboost_v9_train1102_0131']!;
     expect(entry).toMatchObject({
-      model_path: 'gs://nba-props-platform-models/catboost/v9/monthly/catboost_v9_demo_deep.cbm',
+      model_path: `gs://nba-props-platform-models/catboost/v9/monthly/catboost_v9_demo_deep-${sha(DEEP_FILE)}.cbm`,
       train_start: '2025-11-02',
       train_end: '2026-01-31',
       eval_start: seeded.dates[0],
@@ -102,7 +102,8 @@ describe.skipIf(!HAVE_MODELS)('evaluate', () => {
     });
     expect(entry.backtest_n_edge_3plus).toBeGreaterThanOrEqual(50);
     expect(entry.backtest_hit_rate_edge_3plus).toBeGreaterThanOrEqual(60);
-    expect(out).toContain(`gsutil cp ${DEEP_FILE} gs://nba-props-platform-models/catboost/v9/monthly/catboost_v9_demo_deep.cbm`);
+    expect(out).toContain(`model upload ${DEEP_FILE} --bucket gs://nba-props-platform-models/catboost/v9/monthly/`);
+    expect(out).toContain(`creates gs://nba-props-platform-models/catboost/v9/monthly/catboost_v9_demo_deep-${sha(DEEP_FILE)}.cbm`);
     expect(out).toMatch(/Next steps\n1\. Upload:[^\n]*\n2\. Paste:[^\n]*\n3\. Deploy:[^\n]*\n4\. Compare:[^\n]*\n5\. Decide:/);
   });
 
@@ -120,6 +121,40 @@ describe.skipIf(!HAVE_MODELS)('evaluate', () => {
     const snippet = snippetOf(out);
     expect(snippet).toMatch(/^ {2}\/\/ GATES FAILED \(MAE improvement/);
     expect(Object.keys(parseRegistryText(insertEntry(readFileSync(registryCopy, 'utf8'), snippet)))).toEqual(['catboost_v9_same']);
+  });
+
+  it('every verdict is recorded in the audit trail; --add inserts the entry (recorded as entry_added); --json has the documented keys', async () => {
+    const before = (await storage.registryEvents.list()).length;
+    const fail = ['--model', CHAMPION_FILE, '--name', 'SAME', ...window(), '--system-id', 'catboost_v9_audit_fail', '--registry-file', registryCopy];
+    expect(await evaluate.run(fail, io, deps())).toBe(1);
+    const failed = (await storage.registryEvents.list()).filter((e) => e.system_id === 'catboost_v9_audit_fail');
+    expect(failed.map((e) => [e.action, e.verdict?.split(':')[0], e.to_sha256])).toEqual([['evaluate', 'FAIL', sha(CHAMPION_FILE)]]);
+    // a forced --add needs a reason
+    const noReason = await evaluate.run([...fail, '--force-snippet', '--add'], io, deps()).catch((e: unknown) => e);
+    expect(isPwError(noReason, 'PW_ERR_CLI_USAGE')).toBe(true);
+
+    out = '';
+    const pass = ['--model', DEEP_FILE, '--name', 'DEEP', ...window(), '--system-id', 'catboost_v9_audit_pass', '--upload-path', 'gs://pw-models/v9/', '--registry-file', registryCopy, '--add', '--json'];
+    expect(await evaluate.run(pass, io, deps())).toBe(0);
+    const doc = JSON.parse(out) as Record<string, unknown> & { model: { model_path: string }; added: boolean };
+    const documented = /^## `evaluate`[\s\S]*?^keys: (.+)$/m.exec(readFileSync(join(REPO_ROOT, 'docs/cli-json.md'), 'utf8'))![1]!.split(', ').map((k) => k.replace(/`/g, ''));
+    expect(Object.keys(doc)).toEqual(documented);
+    expect(doc.added).toBe(true);
+    expect(doc.model.model_path).toBe(`gs://pw-models/v9/catboost_v9_demo_deep-${sha(DEEP_FILE)}.cbm`);
+    expect(parseRegistryText(readFileSync(registryCopy, 'utf8'))['catboost_v9_audit_pass']).toMatchObject({ enabled: true, model_path: doc.model.model_path, sha256: sha(DEEP_FILE) });
+    const passed = (await storage.registryEvents.list()).filter((e) => e.system_id === 'catboost_v9_audit_pass');
+    expect(passed.map((e) => [e.action, e.verdict, e.to_path])).toEqual([
+      ['evaluate', 'PASS: all 7 gates', doc.model.model_path],
+      ['entry_added', 'PASS', doc.model.model_path],
+    ]);
+    expect((await storage.registryEvents.list()).length).toBe(before + 3);
+  });
+
+  it('--upload-path must be a gs:// folder: s3:// and a bare bucket are refused before anything runs', async () => {
+    for (const bad of ['s3://pw-models/v9/', 'gs://pw-models']) {
+      const e = await evaluate.run(['--model', DEEP_FILE, '--name', 'X', ...window(), '--upload-path', bad, '--registry-file', registryCopy], io, deps()).catch((x: unknown) => x);
+      expect(isPwError(e, 'PW_ERR_GCS_PATH'), bad).toBe(true);
+    }
   });
 
   it('--baseline-mae replaces the champion MAE as the bar', async () => {
@@ -283,11 +318,15 @@ describe.skipIf(!HAVE_MODELS)('registry', () => {
     expect(out).toContain('PASS  game days: 8 graded game days >= 7');
     expect(out).toContain('PASS  sample: 240 decided matched bets >= --min-n 50');
     expect(out).toContain('PASS  gates: passed (evaluated 2026-02-09, training window verified)');
-    expect(out).toContain(
-      `gcloud run services update prediction-worker --region=us-west2 --update-env-vars=CATBOOST_V9_MODEL_PATH=${DEEP_FILE},CATBOOST_V9_MODEL_SHA256=${sha(DEEP_FILE)}`,
-    );
+    // A local path is not in the Cloud Run image: no command is printed for it, with the reason
+    // (issue 11: following the old printed command made the worker refuse its champion).
+    expect(out).not.toContain('gcloud run services update');
+    expect(out).toMatch(/NOT PRINTED: PW_ERR_GCS_PATH: .*'models\/catboost_v9_demo_deep\.cbm': a local path is not in the Cloud Run image/);
     expect(out).not.toContain('--set-env-vars=');
-    expect(readFileSync(envCopy, 'utf8')).toBe(BASE_ENV.replace(/^CATBOOST_V9_MODEL_PATH=.*$/m, `CATBOOST_V9_MODEL_PATH=${DEEP_FILE}`));
+    // The env file gets the path AND its sha256, together.
+    expect(readFileSync(envCopy, 'utf8')).toBe(
+      `${BASE_ENV.replace(/^CATBOOST_V9_MODEL_PATH=.*$/m, `CATBOOST_V9_MODEL_PATH=${DEEP_FILE}`)}CATBOOST_V9_MODEL_SHA256=${sha(DEEP_FILE)}\n`,
+    );
     const text = readFileSync(registryCopy, 'utf8');
     expect(parseRegistryText(text)[GOOD]!.enabled).toBe(false);
     // the replaced champion keeps running in shadow, enabled, with its path and sha256

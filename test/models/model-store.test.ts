@@ -130,8 +130,9 @@ describe('ModelStore, gs:// objects (in-memory object source)', () => {
   });
 
   it('refuses gs:// paths without an object name', () => {
-    expect(() => parseGcsPath('gs://bucket-only')).toThrow(/gs:\/\/bucket\/object/);
-    expect(parseGcsPath('gs://b/x/y.cbm')).toEqual({ bucket: 'b', object: 'x/y.cbm' });
+    expect(() => parseGcsPath('gs://bucket-only')).toThrow(/names a bucket, not an object/);
+    expect(() => parseGcsPath('s3://bkt/x.cbm')).toThrow(/only gs:\/\/ .*not s3:\/\//);
+    expect(parseGcsPath('gs://bkt/x/y.cbm')).toEqual({ bucket: 'bkt', object: 'x/y.cbm' });
     expect(parseGcsPath('models/x.cbm')).toBeUndefined();
   });
 

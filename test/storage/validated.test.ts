@@ -16,6 +16,8 @@ import {
   samplePerformanceRow,
   samplePredictionRow,
   sampleSignalRow,
+  sampleRegistryEventRow,
+  sampleModelRegistryRow,
 } from '../../src/storage/sample-rows.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { validatedStorage } from '../../src/storage/validated.js';
@@ -62,6 +64,10 @@ describe('validatedStorage: no row is written that its table would refuse on rea
     expect(await storage.accuracy.forRange(SAMPLE_DATE, SAMPLE_DATE)).toEqual([]);
     expect(await storage.signals.forDate(SAMPLE_DATE)).toEqual([]);
     expect(await storage.performance.forRange(SAMPLE_DATE, SAMPLE_DATE)).toEqual([]);
+    await refused(storage.registryEvents.append(sampleRegistryEventRow({ event_time: 'yesterday' })), 'model_registry_events', 'event_time');
+    await refused(storage.registry.upsert([sampleModelRegistryRow({ backtest_mae: Number.NaN })]), 'model_registry', 'backtest_mae');
+    expect(await storage.registryEvents.list()).toEqual([]);
+    expect(await storage.registry.all()).toEqual([]);
   });
 
   it('valid rows pass through unchanged', async () => {

@@ -14,6 +14,7 @@
  */
 import { parseFlags } from '../args.js';
 import type { CliIo } from '../io.js';
+import type { CommandHelp } from '../help.js';
 import { PwError } from '../../errors.js';
 import { cliConfig } from '../../jobs/cli-support.js';
 import type { Config } from '../../../config/env.js';
@@ -22,6 +23,26 @@ import { datasetNamesFromConfig } from '../../storage/bigquery/datasets.js';
 import { applySetup, formatPlan, planSetup, readSetupState, refusal, setupProblems, type SetupOptions } from '../../storage/bigquery/setup.js';
 
 const USAGE = 'usage: cli bigquery init [--dry-run] | cli bigquery check';
+
+export const help: CommandHelp = {
+  usage: 'bigquery <init|check> …',
+  summary: "The BigQuery datasets, tables and compatibility views from the one table definition (GCP_PROJECT_ID, BIGQUERY_*DATASET).",
+  example: ['bigquery check', 'bigquery init --dry-run'],
+  sub: {
+    init: {
+      usage: 'bigquery init [--dry-run]',
+      summary: 'Create the datasets, tables and views, add new nullable columns (additive only), print what was done; refuses, changing nothing, when an existing table is incompatible.',
+      flags: [{ flag: '--dry-run', default: 'off', text: 'print the steps and their DDL, change nothing' }],
+      example: 'bigquery init --dry-run',
+    },
+    check: {
+      usage: 'bigquery check',
+      summary: "The worker's start-up check: exit 1 listing what is missing or incompatible, 0 when the worker can serve on these tables.",
+      flags: [],
+      example: 'bigquery check',
+    },
+  },
+};
 
 export async function run(argv: string[], io: CliIo, deps: { config?: Config } = {}): Promise<number> {
   const [sub, ...rest] = argv;

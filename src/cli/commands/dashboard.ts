@@ -7,12 +7,27 @@
  */
 import { parseFlags } from '../args.js';
 import type { CliIo } from '../io.js';
+import type { CommandHelp } from '../help.js';
 import { PwError } from '../../errors.js';
 import { cliConfig, type JobDeps } from '../../jobs/cli-support.js';
 import { reportRange } from '../../report/range.js';
 import { startDashboard } from '../../report/server.js';
 import { todayIn } from '../../worker/slate-date.js';
 import { CHAMPION_SYSTEM_ID } from '../../../config/registry.js';
+
+/** `--help` (src/cli/help.ts). */
+export const help: CommandHelp = {
+  usage: 'dashboard [--port 8090] [--host 127.0.0.1] [--from D --to D | --days 30 --to D]',
+  summary: "Serves the champion-vs-challengers report on a local web page, rebuilt from storage on every load (?from=…&to=… changes the range). Runs until Ctrl-C.",
+  flags: [
+    { flag: '--port <n>', default: '8090', text: 'port to listen on' },
+    { flag: '--host <addr>', default: '127.0.0.1', text: 'address to bind' },
+    { flag: '--from <date>', text: 'first date of the range (with --to)' },
+    { flag: '--to <date>', default: 'today in SLATE_TIME_ZONE', text: 'last date of the range' },
+    { flag: '--days <n>', default: '30', text: 'instead of --from: the last n days ending --to' },
+  ],
+  example: 'dashboard --days 14',
+};
 
 export async function run(argv: string[], io: CliIo, deps: JobDeps & { until?: Promise<void> } = {}): Promise<number> {
   const { values } = parseFlags(argv, {

@@ -18,20 +18,26 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseFlags, requireDate, requireFlag } from '../args.js';
 import type { CliIo } from '../io.js';
+import type { CommandHelp } from '../help.js';
+import { emitJson, comparisonJson } from '../json.js';
+import { cliActor } from '../actor.js';
+import { registryEvent } from '../../lifecycle/audit.js';
+import { parseGcsPrefix } from '../../models/gcs-path.js';
+import { writeFile } from 'node:fs/promises';
 import { PwError } from '../../errors.js';
 import { CHAMPION_SYSTEM_ID, systemIdSchema } from '../../../config/registry.js';
 import { FEATURE_SETS } from '../../features/contract.js';
 import { loadPredictor } from '../../models/load-predictor.js';
 import { modelStoreFromConfig, type ModelStore } from '../../models/model-store.js';
 import type { Storage } from '../../storage/storage.js';
-import { cliConfig, type JobDeps } from '../../jobs/cli-support.js';
+import { cliConfig, withStorage, type JobDeps } from '../../jobs/cli-support.js';
 import { renderTable } from '../../jobs/format.js';
 import { fmt } from '../../metrics/metrics.js';
 import { formatComparison } from '../../grading/compare.js';
 import { allPass, trainEvalOverlap, type Gate } from '../../lifecycle/gates.js';
 import { runEvaluation } from '../../lifecycle/evaluate.js';
 import { defaultSystemId, nextSteps, registryModelPath, registrySnippet } from '../../lifecycle/snippet.js';
-import { parseRegistryText } from '../../lifecycle/registry-file.js';
+import { insertEntry, parseRegistryText } from '../../lifecycle/registry-file.js';
 import { readLineage } from '../../training/lineage.js';
 
 export const DEFAULT_REGISTRY_FILE = 'config/monthly-models.ts';
@@ -42,7 +48,29 @@ export interface LifecycleDeps extends JobDeps {
 }
 
 const USAGE =
-  'usage: evaluate --model <file> --name <NAME> --eval-start YYYY-MM-DD --eval-end YYYY-MM-DD [--train-start YYYY-MM-DD --train-end YYYY-MM-DD (models without lineage)] [--system-id ID] [--upload-path gs://…] [--baseline-mae X] [--force-snippet]';
+  'usage: evaluate --model <file> --name <NAME> --eval-start YYYY-MM-DD --eval-end YYYY-MM-DD [--train-start YYYY-MM-DD --train-end YYYY-MM-DD (models without lineage)] [--system-id ID] [--upload-path gs://…/] [--baseline-mae X] [--force-snippet] [--add [--reason …]] [--json]';
+
+export const help: CommandHelp = {
+  usage: USAGE.slice('usage: '.length),
+  summary:
+    "Backtest a new model on the eval dates against the champion's book lines: comparison, tier biases and the seven gates (incl. \"too good to be true\"); the training window from the model's lineage; when every gate passes, the paste-ready MONTHLY_MODELS entry. The verdict is recorded in the audit trail (model_registry_events). Exit 0 = all gates passed.",
+  flags: [
+    { flag: '--model <file>', text: 'the model file (local or gs://) (required)' },
+    { flag: '--name <NAME>', text: 'description of the experiment (required)' },
+    { flag: '--train-start/--train-end <date>', default: "the model file's lineage (cli train)", text: 'training window, only for a model without lineage (then marked unverified); must end before --eval-start' },
+    { flag: '--eval-start/--eval-end <date>', text: 'evaluation window (required)' },
+    { flag: '--system-id <id>', default: 'catboost_v9_train<MMDD>_<MMDD>', text: 'the registry key' },
+    { flag: '--upload-path <gs://bucket/folder/>', default: 'the local file', text: "where `model upload` puts it: the entry's model_path is the exact content-addressed object" },
+    { flag: '--baseline-mae <x>', default: "the champion's MAE", text: 'MAE bar' },
+    { flag: '--force-snippet', default: 'off', text: 'print the entry although gates fail (marked as failing)' },
+    { flag: '--add', default: 'off', text: 'also insert the entry into --registry-file (gates must pass, or --force-snippet with --reason); recorded as entry_added' },
+    { flag: '--reason <text>', text: 'why, for a forced --add' },
+    { flag: '--registry-file <path>', default: DEFAULT_REGISTRY_FILE, text: 'the MONTHLY_MODELS registry' },
+    { flag: '--json', text: 'one JSON document (docs/cli-json.md, kind "evaluate")' },
+  ],
+  example:
+    'evaluate --model models/m.cbm --name DEEP --eval-start 2026-02-01 --eval-end 2026-02-14 --upload-path gs://nba-props-platform-models/catboost/v9/monthly/',
+};
 
 /** Open storage read-only unless injected; always closed when we opened it. */
 export async function withReadOnlyStorage<T>(deps: JobDeps, config: NonNullable<JobDeps['config']>, fn: (s: Storage) => Promise<T>): Promise<T> {
@@ -76,7 +104,15 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
     'baseline-mae': { type: 'string' },
     'force-snippet': { type: 'boolean', default: false },
     'registry-file': { type: 'string', default: DEFAULT_REGISTRY_FILE },
+    add: { type: 'boolean', default: false },
+    reason: { type: 'string' },
+    json: { type: 'boolean', default: false },
   });
+  // Where the model will be uploaded: a gs:// folder, validated before anything else is read.
+  if (values['upload-path'] !== undefined) parseGcsPrefix(values['upload-path'], '--upload-path');
+  if (values.add && values['force-snippet'] && !(typeof values.reason === 'string' && values.reason.trim())) {
+    throw new PwError('PW_ERR_CLI_USAGE', undefined, '--add with --force-snippet adds an entry whose gates failed: say why with --reason');
+  }
   if (values.model === undefined && values.name === undefined) throw new PwError('PW_ERR_CLI_USAGE', undefined, USAGE);
   const file = requireFlag(values.model, 'model');
   const name = requireFlag(values.name, 'name');
@@ -156,7 +192,7 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
   // A key already in the registry would paste as a duplicate key (the original's duplicate check).
   const registryFile = String(values['registry-file']);
   const registryText = await readFile(resolve(io.cwd, registryFile), 'utf8').catch(() => undefined);
-  if (registryText !== undefined && systemId in parseRegistryText(registryText)) {
+  if (registryText !== undefined && systemId in parseRegistryText(registryText, registryFile)) {
     throw new PwError('PW_ERR_CLI_USAGE', undefined, `'${systemId}' is already in ${registryFile}; pass --system-id with a new name (e.g. ${systemId}_b)`);
   }
 
@@ -207,9 +243,41 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
     const passed = allPass(result.gates);
     const failed = result.gates.filter((g) => !g.pass).map((g) => g.name);
     out.push(passed ? `ALL ${result.gates.length} GATES PASSED` : `GATES FAILED: do not deploy this model (${failed.join(', ')})`, '');
+    const modelPath = registryModelPath(file, values['upload-path'], predictor.sha256);
+
+    // The verdict goes into the audit trail, pass or fail.
+    const actor = await cliActor(io, config);
+    const evaluated = registryEvent({
+      action: 'evaluate',
+      actor,
+      systemId,
+      now,
+      to: { path: modelPath, sha256: predictor.sha256 },
+      verdict: passed ? `PASS: all ${result.gates.length} gates` : `FAIL: ${failed.join(', ')}`,
+      metrics: {
+        eval_start: evalStart,
+        eval_end: evalEnd,
+        train_start: trainStart,
+        train_end: trainEnd,
+        training_window: trainingWindow,
+        matched_rows: c.matchedRows,
+        mae: c.challenger.mae_points,
+        champion_mae: c.champion.mae_points,
+        hit_rate_all_pct: c.challenger.all.hit_rate_pct,
+        n_decided: c.challenger.all.n_decided,
+        hit_rate_edge_3plus_pct: c.challenger.edge_3plus.hit_rate_pct,
+        n_edge_3plus: c.challenger.edge_3plus.n_decided,
+        gates: result.gates.map((g) => ({ name: g.name, value: g.value, pass: g.pass })),
+        comparison_verdict: c.verdict,
+      },
+      registryFile,
+    });
+    const events = [evaluated];
+    let snippetText: string | null = null;
+    let added = false;
+    let pendingRegistryText: string | undefined;
 
     if (passed || values['force-snippet']) {
-      const modelPath = registryModelPath(file, values['upload-path']);
       const snippet = registrySnippet(
         {
           systemId,
@@ -231,7 +299,28 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
           ...(trainingWindow === 'unverified' ? ['training window unverified: the model file records no lineage (declared dates only)'] : []),
         ],
       );
+      snippetText = snippet;
+      if (values.add) {
+        // Written below, once the audit store is open (a store that cannot take the event refuses first).
+        pendingRegistryText = insertEntry(await readFile(resolve(io.cwd, registryFile), 'utf8'), snippet);
+        added = true;
+        events.push(
+          registryEvent({
+            action: 'entry_added',
+            actor,
+            systemId,
+            // recorded just after the evaluation it follows, so the trail reads in order
+            now: new Date(now.getTime() + 1),
+            to: { path: modelPath, sha256: predictor.sha256 },
+            verdict: passed ? 'PASS' : `FAIL (${failed.join(', ')})`,
+            forced: !passed,
+            reason: typeof values.reason === 'string' ? values.reason : undefined,
+            registryFile,
+          }),
+        );
+      }
       out.push(
+        ...(added ? [`ADDED to ${registryFile} (enabled: true):`] : []),
         passed
           ? `MONTHLY_MODELS entry (paste into ${registryFile})`
           : `MONTHLY_MODELS entry (paste into ${registryFile}) -- GATES FAILED, printed only because of --force-snippet`,
@@ -239,7 +328,28 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
         nextSteps({ systemId, file, modelPath, registryFile }),
       );
     }
-    io.out(out.join('\n'));
+    await withStorage(deps, config, async (storage) => {
+      await storage.ping();
+      if (pendingRegistryText !== undefined) await writeFile(resolve(io.cwd, registryFile), pendingRegistryText);
+      for (const e of events) await storage.registryEvents.append(e);
+    });
+    if (values.json) {
+      emitJson(io, 'evaluate', {
+        system_id: systemId,
+        name,
+        model: { file, model_path: modelPath, sha256: predictor.sha256, tree_count: predictor.treeCount, feature_count: predictor.featureNames.length, engine: predictor.engine },
+        train: { start: trainStart, end: trainEnd, training_window: trainingWindow, lineage: lineageRead.status === 'recorded' ? lineageRead.lineage : null },
+        eval: { start: evalStart, end: evalEnd, dates: result.dates.length },
+        comparison: comparisonJson(c),
+        tiers: result.tiers,
+        gates: result.gates,
+        passed,
+        snippet: snippetText,
+        added,
+        event_ids: events.map((e) => e.event_id),
+        notes,
+      });
+    } else io.out(out.join('\n'));
     return passed ? 0 : 1;
   } finally {
     await predictor.close();

@@ -6,13 +6,40 @@
  */
 import { parseFlags, requireDate } from '../args.js';
 import type { CliIo } from '../io.js';
+import type { CommandHelp } from '../help.js';
+import { emitJson } from '../json.js';
+
+export const help: CommandHelp = {
+  usage: 'grade --game-date YYYY-MM-DD [--to YYYY-MM-DD] [--json]',
+  summary: "Grades every system for each date (re-running replaces the date's rows); one per-system table, champion first.",
+  flags: [
+    { flag: '--game-date <date>', text: 'first date to grade (required)' },
+    { flag: '--to <date>', default: '--game-date', text: 'last date to grade' },
+    { flag: '--json', text: 'one JSON document (docs/cli-json.md, kind "grade")' },
+  ],
+  example: 'grade --game-date 2026-12-01 --to 2026-12-07',
+};
+
+/** The documented JSON shape of a grade result (kind "grade"). */
+export function gradeJson(r: GradeJobResult, from: string, to: string): Record<string, unknown> {
+  return {
+    from_date: from,
+    to_date: to,
+    graded_at: r.gradedAt,
+    predictions: r.predictions,
+    actuals: r.actuals,
+    rows_written: r.rowsWritten,
+    ungraded: r.ungraded,
+    systems: r.bySystem.map((s) => ({ system_id: s.system_id, model_role: s.model_role, metrics: s.metrics })),
+  };
+}
 import { PwError } from '../../errors.js';
 import { dateRange } from '../../jobs/format.js';
 import { formatGradeSummary, runGradeJob, summarizeBySystem, type GradeJobResult } from '../../jobs/grade-job.js';
 import { cliConfig, withStorage, type JobDeps } from '../../jobs/cli-support.js';
 
 export async function run(argv: string[], io: CliIo, deps: JobDeps = {}): Promise<number> {
-  const { values } = parseFlags(argv, { 'game-date': { type: 'string' }, to: { type: 'string' } });
+  const { values } = parseFlags(argv, { 'game-date': { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean', default: false } });
   const from = requireDate(values['game-date'], 'game-date');
   const to = values.to === undefined ? from : requireDate(values.to, 'to');
   if (to < from) throw new PwError('PW_ERR_CLI_USAGE', undefined, `--to ${to} is before --game-date ${from}`);
@@ -27,7 +54,8 @@ export async function run(argv: string[], io: CliIo, deps: JobDeps = {}): Promis
       if (dates.length > 1) io.err(`graded ${gameDate} (${i + 1}/${dates.length}): ${r.rowsWritten} rows, ${r.ungraded} ungraded\n`);
     }
     if (dates.length === 1) {
-      io.out(formatGradeSummary(results[0]!));
+      if (values.json) emitJson(io, 'grade', gradeJson(results[0]!, from, to));
+      else io.out(formatGradeSummary(results[0]!));
       return;
     }
     const rows = await storage.accuracy.forRange(from, to);
@@ -40,7 +68,8 @@ export async function run(argv: string[], io: CliIo, deps: JobDeps = {}): Promis
       ungraded: results.reduce((s, r) => s + r.ungraded, 0),
       bySystem: summarizeBySystem(rows),
     };
-    io.out(formatGradeSummary(total));
+    if (values.json) emitJson(io, 'grade', gradeJson(total, from, to));
+    else io.out(formatGradeSummary(total));
   });
   return 0;
 }

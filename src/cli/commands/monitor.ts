@@ -8,12 +8,26 @@
  */
 import { parseFlags, requireDate } from '../args.js';
 import type { CliIo } from '../io.js';
+import type { CommandHelp } from '../help.js';
 import { PwError } from '../../errors.js';
 import { dateRange } from '../../jobs/format.js';
 import { formatMonitorSummary, runMonitorJob, trainingEndsFromRegistry } from '../../jobs/monitor-job.js';
 import { cliConfig, expectedSystemIds, withStorage, type JobDeps } from '../../jobs/cli-support.js';
 import { CHAMPION_SYSTEM_ID, parseRegistry } from '../../../config/registry.js';
 import { MONTHLY_MODELS } from '../../../config/monthly-models.js';
+
+/** `--help` (src/cli/help.ts). */
+export const help: CommandHelp = {
+  usage: 'monitor --game-date YYYY-MM-DD [--to YYYY-MM-DD] [--send] [--force]',
+  summary: "Computes model_performance_daily for each date in order and prints the last date's per-system table; --send posts the champion's state transition and the digest.",
+  flags: [
+    { flag: '--game-date <date>', text: 'first date (required)' },
+    { flag: '--to <date>', default: '--game-date', text: 'last date' },
+    { flag: '--send', default: 'off', text: 'post to SLACK_WEBHOOK_URL_ALERTS / SLACK_WEBHOOK_URL_DIGEST' },
+    { flag: '--force', default: 'off', text: 'with --send: re-send the digest' },
+  ],
+  example: 'monitor --game-date 2026-12-01 --to 2026-12-07',
+};
 
 export async function run(argv: string[], io: CliIo, deps: JobDeps = {}): Promise<number> {
   const { values } = parseFlags(argv, {

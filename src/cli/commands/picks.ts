@@ -7,6 +7,18 @@
  */
 import { parseFlags, requireDate } from '../args.js';
 import type { CliIo } from '../io.js';
+import type { CommandHelp } from '../help.js';
+
+export const help: CommandHelp = {
+  usage: 'picks --game-date YYYY-MM-DD [--send] [--force]',
+  summary: "The champion's (PRIMARY_ALERT_MODEL) top picks and bias alerts. Without --send a dry run; --send posts to SLACK_WEBHOOK_URL_SIGNALS once per date.",
+  flags: [
+    { flag: '--game-date <date>', text: 'the slate date (required)' },
+    { flag: '--send', default: 'off', text: 'post to Slack (once per date)' },
+    { flag: '--force', default: 'off', text: 'with --send: post again although already sent' },
+  ],
+  example: 'picks --game-date 2026-12-01',
+};
 import { formatPicksSummary, runPicksJob } from '../../jobs/picks-job.js';
 import { cliConfig, withStorage, type JobDeps } from '../../jobs/cli-support.js';
 

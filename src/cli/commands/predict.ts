@@ -24,6 +24,19 @@ import { modelStoreFromConfig } from '../../models/model-store.js';
 import { parseFlags, requireFlag } from '../args.js';
 import { CsvError, parseCsv, type CsvRecord } from '../csv.js';
 import type { CliIo } from '../io.js';
+import type { CommandHelp } from '../help.js';
+
+export const help: CommandHelp = {
+  usage: 'predict --model <file|gs://…> --input <csv> [--engine auto|native|onnx] [--feature-set v9]',
+  summary: 'One prediction (RawFormulaVal, 17 significant digits) per CSV row; columns matched by header name, empty or nan = missing.',
+  flags: [
+    { flag: '--model <path>', text: 'a .cbm, .json or .onnx file, local or gs://bucket/object (required)' },
+    { flag: '--input <csv>', text: 'feature rows with a header (required)' },
+    { flag: '--engine <name>', default: 'auto', text: 'auto | native | onnx' },
+    { flag: '--feature-set <name>', default: 'v9', text: 'declared feature names the model must match' },
+  ],
+  example: 'predict --model models/catboost_v9_demo_champion.cbm --input rows.csv',
+};
 
 /** Rows per predict call: large enough to amortise per-call cost, small enough to stay lean. */
 const BATCH_ROWS = 1024;

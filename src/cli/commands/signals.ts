@@ -6,12 +6,25 @@
  */
 import { parseFlags, requireDate } from '../args.js';
 import type { CliIo } from '../io.js';
+import type { CommandHelp } from '../help.js';
+import { emitJson } from '../json.js';
+
+export const help: CommandHelp = {
+  usage: 'signals --game-date YYYY-MM-DD [--slate-games N] [--json]',
+  summary: "One daily_prediction_signals row per system (GREEN/YELLOW/RED or INSUFFICIENT_DATA); replaces the date's rows.",
+  flags: [
+    { flag: '--game-date <date>', text: 'the slate date (required)' },
+    { flag: '--slate-games <n>', default: "distinct games among the date's predictions", text: 'games on the slate' },
+    { flag: '--json', text: 'one JSON document (docs/cli-json.md, kind "signals")' },
+  ],
+  example: 'signals --game-date 2026-12-01',
+};
 import { PwError } from '../../errors.js';
 import { formatSignalsSummary, runSignalsJob } from '../../jobs/signals-job.js';
 import { cliConfig, expectedSystemIds, withStorage, type JobDeps } from '../../jobs/cli-support.js';
 
 export async function run(argv: string[], io: CliIo, deps: JobDeps = {}): Promise<number> {
-  const { values } = parseFlags(argv, { 'game-date': { type: 'string' }, 'slate-games': { type: 'string' } });
+  const { values } = parseFlags(argv, { 'game-date': { type: 'string' }, 'slate-games': { type: 'string' }, json: { type: 'boolean', default: false } });
   const gameDate = requireDate(values['game-date'], 'game-date');
   let slateGames: number | undefined;
   if (values['slate-games'] !== undefined) {
@@ -24,6 +37,7 @@ export async function run(argv: string[], io: CliIo, deps: JobDeps = {}): Promis
   const result = await withStorage(deps, config, (storage) =>
     runSignalsJob({ storage, gameDate, expectedSystemIds: expectedSystemIds(), now: deps.now ?? new Date(), slateGames }),
   );
-  io.out(formatSignalsSummary(result));
+  if (values.json) emitJson(io, 'signals', { game_date: result.gameDate, slate_games: result.slateGames, systems: result.rows });
+  else io.out(formatSignalsSummary(result));
   return 0;
 }

@@ -37,6 +37,7 @@ import {
   type RowOf,
 } from '../tables/index.js';
 import { InsertBatcher, type InsertBatcherOptions } from './insert-batcher.js';
+import { bigQueryRegistryEvents, bigQueryRegistrySnapshot, type BigQueryTableAccess } from './registry-store.js';
 import { firstPerGroup, fromBigQueryRow, keyString, replaceDateScript, replaceDateWhere, selectFrom, tableRef, upsertScript } from './sql.js';
 import { DEFAULT_DATASETS, datasetOf, tableRole, type DatasetNames, type Placement } from './datasets.js';
 import { applySetup, planSetup, readSetupState, setupProblems, type SetupOptions } from './setup.js';
@@ -370,6 +371,14 @@ class BigQueryStorageImpl implements BigQueryStorage {
     select: (table, query) => this.select(table, query),
     replaceDate: (table, gameDate, rows) => this.replaceDate(table, gameDate, rows),
   });
+  /** The lifecycle tables (registry-store.ts) use this storage's own select and keyed merge. */
+  private readonly tableAccess: BigQueryTableAccess = {
+    at: () => this.at,
+    select: (table, query) => this.select(table, query),
+    merge: (table, rows) => this.merge(table, rows),
+  };
+  registryEvents: Storage['registryEvents'] = bigQueryRegistryEvents(this.tableAccess);
+  registry: Storage['registry'] = bigQueryRegistrySnapshot(this.tableAccess);
 
   /**
    * Reachability for /ready, then (once, until it passes) the start-up schema check: every table

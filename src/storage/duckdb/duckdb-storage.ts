@@ -30,6 +30,7 @@ import { accuracyStore, actualsStore, featureStore, notificationLog, outcomeLog,
 import { TableWriter } from './table-writer.js';
 import { WriteQueue } from './write-queue.js';
 import { performanceStore } from './performance-store.js';
+import { registryEventLog, registrySnapshotStore } from './registry-store.js';
 
 export interface DuckDbStorageOptions {
   /** A file path (its directory is created) or ':memory:'. */
@@ -118,6 +119,8 @@ class DuckDbStorage implements Storage {
   readonly signals: Storage['signals'];
   readonly notifications: Storage['notifications'];
   readonly performance: Storage['performance'];
+  readonly registryEvents: Storage['registryEvents'];
+  readonly registry: Storage['registry'];
 
   constructor(
     readonly location: string,
@@ -134,6 +137,8 @@ class DuckDbStorage implements Storage {
     this.signals = signalStore(this.parts);
     this.notifications = notificationLog(this.parts);
     this.performance = performanceStore(this.parts);
+    this.registryEvents = registryEventLog(this.parts);
+    this.registry = registrySnapshotStore(this.parts);
   }
 
   ping(): Promise<void> {

@@ -7,6 +7,8 @@ import { predictionAccuracyTable } from './prediction-accuracy.js';
 import { dailyPredictionSignalsTable } from './daily-prediction-signals.js';
 import { notificationsTable } from './notifications.js';
 import { modelPerformanceDailyTable } from './model-performance-daily.js';
+import { modelRegistryEventsTable } from './model-registry-events.js';
+import { modelRegistryTable } from './model-registry.js';
 
 export * from './define.js';
 export * from './feature-store.js';
@@ -17,6 +19,8 @@ export * from './prediction-accuracy.js';
 export * from './daily-prediction-signals.js';
 export * from './notifications.js';
 export * from './model-performance-daily.js';
+export * from './model-registry-events.js';
+export * from './model-registry.js';
 
 export const ALL_TABLES = [
   featureStoreTable,
@@ -27,4 +31,6 @@ export const ALL_TABLES = [
   dailyPredictionSignalsTable,
   notificationsTable,
   modelPerformanceDailyTable,
+  modelRegistryEventsTable,
+  modelRegistryTable,
 ] as const;
