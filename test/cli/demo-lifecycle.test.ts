@@ -61,6 +61,8 @@ describe('demo season lifecycle', () => {
     expect(registry[DEMO_CHALLENGER.systemId]!.enabled).toBe(false);
     expect(registry['catboost_v9_prev_20261214']).toMatchObject({ enabled: true, model_path: 'models/catboost_v9_demo_champion.cbm' });
     expect(readFileSync(join(dataDir, 'local.env'), 'utf8')).toContain(`CATBOOST_V9_MODEL_PATH=${DEMO_CHALLENGER.file}`);
+    // the report marks the promotion from the audit trail on its time axis
+    expect(readFileSync(join(dataDir, 'report.html'), 'utf8')).toContain(`promoted: ${DEMO_CHALLENGER.systemId}`);
     // the real files are never touched
     expect(readFileSync(join(ROOT, 'config/monthly-models.ts'), 'utf8')).toBe(realRegistry);
     expect(readFileSync(join(ROOT, 'config/local.env'), 'utf8')).toBe(realEnv);

@@ -10,6 +10,7 @@ import type { CliIo } from '../io.js';
 import type { CommandHelp } from '../help.js';
 import { PwError } from '../../errors.js';
 import { cliConfig, type JobDeps } from '../../jobs/cli-support.js';
+import { auditEventSource } from '../../report/events.js';
 import { reportRange } from '../../report/range.js';
 import { startDashboard } from '../../report/server.js';
 import { todayIn } from '../../worker/slate-date.js';
@@ -43,7 +44,15 @@ export async function run(argv: string[], io: CliIo, deps: JobDeps & { until?: P
   const { fromDate, toDate } = reportRange(values, todayIn(config.SLATE_TIME_ZONE, deps.now ?? new Date()));
   const { openStorage } = await import('../../storage/open.js');
   const storage = deps.storage ?? (await openStorage(config, { readOnly: true }));
-  const dashboard = await startDashboard({ storage, championId: CHAMPION_SYSTEM_ID, fromDate, toDate, host: String(values.host), port });
+  const dashboard = await startDashboard({
+    storage,
+    championId: CHAMPION_SYSTEM_ID,
+    fromDate,
+    toDate,
+    host: String(values.host),
+    port,
+    events: auditEventSource(storage.registryEvents, config.SLATE_TIME_ZONE),
+  });
   io.out(`${dashboard.url}\n`);
   io.err(`dashboard for ${fromDate}..${toDate} on ${dashboard.url} (data: ${storage.location}); Ctrl-C stops it\n`);
   await (deps.until ??

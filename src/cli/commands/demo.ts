@@ -370,13 +370,24 @@ async function season(argv: string[], io: CliIo): Promise<number> {
     const endDate = plan.days.at(-1)!.date;
     const graded = await storage.accuracy.forRange(startDate, endDate);
     io.out(seasonTable(graded, startDate, endDate));
-    const reportFile = join(dataDir, 'report.html');
-    const { loadReportData } = await import('../../report/data.js');
-    const { renderReportHtml } = await import('../../report/html.js');
-    writeFileSync(reportFile, renderReportHtml(await loadReportData(storage, { fromDate: startDate, toDate: endDate, championId: CHAMPION_SYSTEM_ID, now: new Date() })));
     if (lifecycle && lifecycleDeployed) {
       await compareAndPromote(lifecycle, { io, storage, config, endDate, now: new Date(`${addDays(endDate, 1)}T12:00:00.000Z`) });
     }
+    // Written after the lifecycle step, so its promotion (dated the morning after the last game day)
+    // is marked on the time axis.
+    const reportTo = lifecycle && lifecycleDeployed ? addDays(endDate, 1) : endDate;
+    const reportFile = join(dataDir, 'report.html');
+    const { loadReportData } = await import('../../report/data.js');
+    const { renderReportHtml } = await import('../../report/html.js');
+    const { auditEventSource } = await import('../../report/events.js');
+    const reportData = await loadReportData(storage, {
+      fromDate: startDate,
+      toDate: reportTo,
+      championId: CHAMPION_SYSTEM_ID,
+      now: new Date(),
+      events: auditEventSource(storage.registryEvents, config.SLATE_TIME_ZONE),
+    });
+    writeFileSync(reportFile, renderReportHtml(reportData));
     io.out(
       `\nBreakeven hit rate ${BREAKEVEN_HIT_RATE_PCT}%. HR = wins / (wins + losses); pushes and voids excluded.\n` +
         `Data: ${embeddedDbPath(config)} (DuckDB; tables nba_predictions.*, nba_analytics.player_game_summary)\n` +

@@ -12,6 +12,7 @@ import type { CliIo } from '../io.js';
 import type { CommandHelp } from '../help.js';
 import { cliConfig, type JobDeps } from '../../jobs/cli-support.js';
 import { loadReportData } from '../../report/data.js';
+import { auditEventSource } from '../../report/events.js';
 import { renderReportHtml } from '../../report/html.js';
 import { reportRange } from '../../report/range.js';
 import { todayIn } from '../../worker/slate-date.js';
@@ -41,7 +42,7 @@ export async function run(argv: string[], io: CliIo, deps: JobDeps = {}): Promis
   const storage = deps.storage ?? (await openStorage(config, { readOnly: true }));
   let data;
   try {
-    data = await loadReportData(storage, { fromDate, toDate, championId: CHAMPION_SYSTEM_ID, now });
+    data = await loadReportData(storage, { fromDate, toDate, championId: CHAMPION_SYSTEM_ID, now, events: auditEventSource(storage.registryEvents, config.SLATE_TIME_ZONE) });
   } finally {
     if (!deps.storage) await storage.close();
   }
