@@ -133,7 +133,7 @@ gcloud pubsub topics add-iam-policy-binding "$DEAD_LETTER_TOPIC" --member="servi
 
 # ---- 9. Wiring to the live service (after the first deploy: cloudbuild.yaml, docs/deploy.md)
 if ! gcloud run services describe "$SERVICE" --region="$REGION" "${P[@]}" >/dev/null 2>&1; then
-  log "service $SERVICE is not deployed yet. Next: the first build (docs/deploy.md step 4):"
+  log "service $SERVICE is not deployed yet. Next: the first build (docs/deploy.md step 3):"
   log "  gcloud builds submit --config=cloudbuild.yaml --service-account=projects/$PROJECT_ID/serviceAccounts/$BUILD_SA --substitutions=_CHAMPION_PATH=gs://$MODELS_BUCKET/…,_CHAMPION_SHA256=…"
   log "then run this script again to create the push subscription and the scheduler jobs."
   exit 0
