@@ -25,7 +25,8 @@ const bookLine = z
   .min(PLAUSIBLE_LINE.min, `a book line must be within [${PLAUSIBLE_LINE.min}, ${PLAUSIBLE_LINE.max}] points`)
   .max(PLAUSIBLE_LINE.max, `a book line must be within [${PLAUSIBLE_LINE.min}, ${PLAUSIBLE_LINE.max}] points`);
 
-export const predictionRequestSchema = z.looseObject({
+export const predictionRequestSchema = z
+  .looseObject({
   player_lookup: z.string().min(1).max(128),
   game_date: calendarDate,
   game_id: z.string().min(1).max(128),
@@ -45,6 +46,12 @@ export const predictionRequestSchema = z.looseObject({
   prediction_run_mode: optionalText,
   batch_id: optionalText,
   correlation_id: optionalText,
-});
+  })
+  // A message that claims a book line must carry one: otherwise its row would say "has a prop line"
+  // beside NO_LINE, and nothing downstream could tell which half is true (issue 7, class 1).
+  .refine(
+    (r) => r.has_prop_line !== true || typeof r.actual_prop_line === 'number' || (r.line_values ?? []).some((v) => typeof v === 'number'),
+    { path: ['has_prop_line'], message: 'has_prop_line is true but neither actual_prop_line nor any line_values value is given' },
+  );
 
 export type PredictionRequest = z.infer<typeof predictionRequestSchema>;
