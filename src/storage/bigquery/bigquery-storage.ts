@@ -42,6 +42,7 @@ import { firstPerGroup, fromBigQueryRow, keyString, replaceDateScript, replaceDa
 import { DEFAULT_DATASETS, datasetOf, tableRole, type DatasetNames, type Placement } from './datasets.js';
 import { applySetup, planSetup, readSetupState, setupProblems, type SetupOptions } from './setup.js';
 import { bigQueryPerformanceStore } from './performance-store.js';
+import { bigQueryWriteCheck, type IamTableClient } from './write-check.js';
 
 export interface BigQueryStorageOptions {
   projectId: string;
@@ -378,6 +379,13 @@ class BigQueryStorageImpl implements BigQueryStorage {
     merge: (table, rows) => this.merge(table, rows),
   };
   registryEvents: Storage['registryEvents'] = bigQueryRegistryEvents(this.tableAccess);
+  /** /ready's write check: IAM updateData on the push path's tables (write-check.ts). */
+  checkWrite: Storage['checkWrite'] = () =>
+    bigQueryWriteCheck({
+      client: this.client as unknown as IamTableClient,
+      tables: [playerPropPredictionsTable, requestOutcomesTable].map((t) => ({ dataset: datasetOf(t, this.at.datasets), table: t.name })),
+      emulator: this.opts.apiEndpoint !== undefined,
+    })();
   registry: Storage['registry'] = bigQueryRegistrySnapshot(this.tableAccess);
 
   /**

@@ -9,6 +9,7 @@ import { notificationsTable } from './notifications.js';
 import { modelPerformanceDailyTable } from './model-performance-daily.js';
 import { modelRegistryEventsTable } from './model-registry-events.js';
 import { modelRegistryTable } from './model-registry.js';
+import { workerWriteCheckTable } from './worker-write-check.js';
 
 export * from './define.js';
 export * from './feature-store.js';
@@ -21,6 +22,7 @@ export * from './notifications.js';
 export * from './model-performance-daily.js';
 export * from './model-registry-events.js';
 export * from './model-registry.js';
+export * from './worker-write-check.js';
 
 export const ALL_TABLES = [
   featureStoreTable,
@@ -33,4 +35,5 @@ export const ALL_TABLES = [
   modelPerformanceDailyTable,
   modelRegistryEventsTable,
   modelRegistryTable,
+  workerWriteCheckTable,
 ] as const;
