@@ -68,6 +68,12 @@ export interface BigQueryStorageOptions {
    * without an upstream pipeline turn it on.
    */
   allowInputWrites?: boolean;
+  /**
+   * How `checkWrite` (/ready) checks the write path: 'iam' = tables.testIamPermissions for
+   * bigquery.tables.updateData (write-check.ts); 'skip' = nothing. Default 'iam', or 'skip' with
+   * `apiEndpoint` (the emulator has no IAM and does not implement the call).
+   */
+  writeCheck?: 'iam' | 'skip';
 }
 
 export interface BigQueryStorage extends Storage {
@@ -384,7 +390,7 @@ class BigQueryStorageImpl implements BigQueryStorage {
     bigQueryWriteCheck({
       client: this.client as unknown as IamTableClient,
       tables: [playerPropPredictionsTable, requestOutcomesTable].map((t) => ({ dataset: datasetOf(t, this.at.datasets), table: t.name })),
-      emulator: this.opts.apiEndpoint !== undefined,
+      emulator: (this.opts.writeCheck ?? (this.opts.apiEndpoint === undefined ? 'iam' : 'skip')) === 'skip',
     })();
   registry: Storage['registry'] = bigQueryRegistrySnapshot(this.tableAccess);
 
