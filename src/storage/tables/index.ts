@@ -35,5 +35,11 @@ export const ALL_TABLES = [
   modelPerformanceDailyTable,
   modelRegistryEventsTable,
   modelRegistryTable,
-  workerWriteCheckTable,
 ] as const;
+
+/**
+ * Tables only the embedded store creates: `worker_write_check`, /ready's write check (issue 7,
+ * class 8). BigQuery's check writes nothing (storage/bigquery/write-check.ts), so a BigQuery
+ * project needs no new table and no `bigquery init` for it.
+ */
+export const EMBEDDED_ONLY_TABLES = [workerWriteCheckTable] as const;

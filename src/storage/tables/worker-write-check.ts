@@ -2,8 +2,9 @@
  * `nba_predictions.worker_write_check`: the embedded store's active write check for /ready
  * (issue 7, class 8). One row per check id, upserted in place on every check, so the table never
  * grows: the write reaches the database file (its write-ahead log) like a prediction does, and a
- * full disk or an unwritable file makes the check fail before any push does. The BigQuery
- * storage does not write it (its check is a permission test: storage/bigquery/write-check.ts).
+ * full disk or an unwritable file makes the check fail before any push does. Embedded only
+ * (EMBEDDED_ONLY_TABLES in index.ts): BigQuery's check is a permission test that writes nothing
+ * (storage/bigquery/write-check.ts).
  */
 import { col, defineTable, type RowOf } from './define.js';
 
