@@ -7,6 +7,9 @@
  * DML need: https://cloud.google.com/bigquery/docs/access-control). A revision whose account
  * cannot write is therefore not ready before any push fails. It sees IAM only: quota, a dataset
  * deleted after the schema check or an outage show up through real writes (worker/write-health.ts).
+ * Google documents the call as meant for permission-aware tools and says it "may fail open", so
+ * it is an early warning, not an authorization guarantee; a table that does not exist returns no
+ * permissions (reported here as lacking the grant; ping's schema check names it first).
  *
  * Emulator: goccy/bigquery-emulator answers tables.testIamPermissions with an error
  * ("unsupported bigquery.tables.testIamPermissions") and has no IAM at all (every request may
