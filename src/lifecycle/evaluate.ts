@@ -22,7 +22,7 @@ import { V9_FEATURE_NAMES } from '../features/contract.js';
 import { assembleFeatures, type AssembledFeatures } from '../features/assemble.js';
 import { chooseLine } from '../predictions/line.js';
 import type { PredictionRequest } from '../predictions/request.js';
-import { toPredictionRows } from '../predictions/rows.js';
+import { requestDigest, toPredictionRows } from '../predictions/rows.js';
 import { gradePredictions } from '../grading/grade.js';
 import { compareModels, type ModelComparison } from '../grading/compare.js';
 import { isRealBookLine } from '../metrics/metrics.js';
@@ -116,6 +116,7 @@ export async function scoreDate(
       ...toPredictionRows(
         {
           messageId: `evaluate:${p.champion.game_date}:${p.champion.game_id}:${p.champion.player_lookup}`,
+          payloadDigest: requestDigest(p.request),
           requestPublishedAt: p.champion.request_published_at,
           createdAt: options.now.toISOString(),
           request: p.request,

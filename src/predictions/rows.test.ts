@@ -15,10 +15,14 @@ function model(systemId: string, role: 'champion' | 'challenger', path: string):
 const champion = model('catboost_v9', 'champion', 'gs://bucket/models/catboost_v9_33features_20260201.cbm');
 const challenger = model('catboost_v9_train1102_0108', 'challenger', 'models/catboost_v9_train1102_0108.cbm');
 
+const DIGEST_A = 'a'.repeat(64);
+const DIGEST_B = 'b'.repeat(64);
+
 function context(line: number | null): RowContext {
   const names = [...V9_FEATURE_NAMES];
   return {
     messageId: 'm-1',
+    payloadDigest: DIGEST_A,
     requestPublishedAt: '2026-01-01T12:00:00.000Z',
     createdAt: '2026-01-01T12:00:01.000Z',
     request: { player_lookup: 'p', game_date: '2026-01-01', game_id: 'g', line_source: 'ACTUAL_PROP', prediction_run_mode: 'FIRST' },
@@ -49,10 +53,21 @@ describe('toPredictionRows', () => {
     const b = toPredictionRows(context(24.5), [ok(champion, 30)]);
     expect(a[0]!.prediction_id).toBe(b[0]!.prediction_id);
     expect(a[0]!.prediction_id).toMatch(/^[0-9a-f]{32}$/);
-    expect(predictionId('m-1', 'a')).not.toBe(predictionId('m-1', 'b'));
-    expect(predictionId('m-1', 'a')).not.toBe(predictionId('m-2', 'a'));
+    expect(predictionId('m-1', DIGEST_A, 'a')).not.toBe(predictionId('m-1', DIGEST_A, 'b'));
+    expect(predictionId('m-1', DIGEST_A, 'a')).not.toBe(predictionId('m-2', DIGEST_A, 'a'));
     // The separator keeps ('ab','c') and ('a','bc') apart.
-    expect(predictionId('ab', 'c')).not.toBe(predictionId('a', 'bc'));
+    expect(predictionId('ab', DIGEST_A, 'c')).not.toBe(predictionId('a', DIGEST_A, 'bc'));
+    expect(predictionId('m', 'ab', 'c')).not.toBe(predictionId('m', 'a', 'bc'));
+  });
+
+  it('issue 7 class 4: the same payload gives the same ids; another payload under the same message id gives other ids', () => {
+    const first = toPredictionRows(context(24.5), [ok(champion, 20), ok(challenger, 21)]);
+    const redelivered = toPredictionRows({ ...context(24.5), createdAt: '2026-01-01T12:05:00.000Z' }, [ok(champion, 20), ok(challenger, 21)]);
+    const other = toPredictionRows({ ...context(24.5), payloadDigest: DIGEST_B }, [ok(champion, 20), ok(challenger, 21)]);
+    const ids = (rows: typeof first) => rows.map((r) => r.prediction_id);
+    expect(ids(redelivered)).toEqual(ids(first));
+    for (const id of ids(other)) expect(ids(first)).not.toContain(id);
+    expect(new Set([...ids(first), ...ids(other)]).size).toBe(4);
   });
 
   it('clamps predicted_points to [0, 60] and keeps the raw value; edge uses the clamped value', () => {

@@ -4,8 +4,10 @@
  * needs is passed in (message identity, request, chosen line, assembled features, model outputs,
  * clock, build commit).
  *
- * - prediction_id = first 32 hex of sha256(message_id + NUL + system_id): a redelivered message
- *   maps to the same ids, so an idempotent sink stores it once.
+ * - prediction_id = first 32 hex of sha256(message_id + NUL + payload_digest + NUL + system_id):
+ *   a redelivered message (same bytes) maps to the same ids, so an idempotent sink stores it once;
+ *   another payload under a reused message id maps to other ids, so it can never overwrite the
+ *   first payload's rows, even when two worker instances take both at once (issue 7, class 4).
  * - predicted_points = raw clamped to [0, 60]; raw_prediction keeps the model's own value.
  * - edge, recommendation and line_value all come from the ONE chosen line (incident 10.6).
  */
@@ -23,8 +25,21 @@ import { edgePoints } from '../metrics/metrics.js';
 export const MIN_POINTS = 0;
 export const MAX_POINTS = 60;
 
-export function predictionId(messageId: string, systemId: string): string {
-  return createHash('sha256').update(`${messageId}\u0000${systemId}`).digest('hex').slice(0, 32);
+/**
+ * The row id of one system's prediction for one message: first 32 hex of
+ * sha256(messageId NUL payloadDigest NUL systemId). `payloadDigest` is the sha256 hex of the
+ * payload bytes (worker/envelope.ts `payloadDigest`). Same message, same bytes → same id.
+ */
+export function predictionId(messageId: string, payloadDigest: string, systemId: string): string {
+  return createHash('sha256').update(`${messageId}\u0000${payloadDigest}\u0000${systemId}`).digest('hex').slice(0, 32);
+}
+
+/**
+ * The payload digest for rows made without a Pub/Sub push (lifecycle evaluate, seeds): sha256 hex
+ * of the request's JSON, so re-running the same request keeps the same prediction ids.
+ */
+export function requestDigest(request: PredictionRequest): string {
+  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
 }
 
 export function clampPoints(raw: number): number {
@@ -47,6 +62,8 @@ export function modelVersion(path: string): string {
 
 export interface RowContext {
   messageId: string;
+  /** sha256 hex of the payload bytes: part of every prediction_id. */
+  payloadDigest: string;
   /** ISO-8601 UTC: Pub/Sub publishTime, or the receive time when the envelope has none. */
   requestPublishedAt: string;
   /** ISO-8601 UTC. */
@@ -85,7 +102,7 @@ export function toPredictionRows(ctx: RowContext, predictions: readonly SystemPr
     const predicted = clampPoints(p.value);
     const edge = edgePoints(predicted, line.value);
     rows.push({
-      prediction_id: predictionId(ctx.messageId, p.systemId),
+      prediction_id: predictionId(ctx.messageId, ctx.payloadDigest, p.systemId),
       system_id: p.systemId,
       model_role: p.role,
       player_lookup: request.player_lookup,

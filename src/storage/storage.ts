@@ -127,4 +127,11 @@ export interface Storage {
   ping(): Promise<void>;
   /** Flush pending work and release connections. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Active write check for /ready (issue 7, class 8): proves a write would succeed now, without
+   * adding data. Embedded: upserts one row of `worker_write_check` through the normal write path
+   * (it reaches the file). BigQuery: tables.testIamPermissions for bigquery.tables.updateData on
+   * the worker's tables (nothing written). Throws PW_ERR_SINK_WRITE (retryable) when it fails.
+   */
+  checkWrite(): Promise<void>;
 }

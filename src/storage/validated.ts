@@ -136,5 +136,6 @@ export function validatedStorage(inner: Storage): Storage {
     },
     ping: () => inner.ping(),
     close: () => inner.close(),
+    checkWrite: () => inner.checkWrite(),
   };
 }

@@ -15,6 +15,10 @@
  * Issue 7: the payload's sha256 is stored on the outcome; a message id already recorded with
  * another payload digest is a conflict (PW_ERR_MESSAGE_CONFLICT), recorded under
  * `<id>#conflict-<digest prefix>` so the first message's outcome and rows are never overwritten.
+ * Two pushes of one id arriving together: the second waits for the first to settle (the app's
+ * MessageGate, worker/message-gate.ts), then decides (same digest → redelivery, other → conflict).
+ * Across instances, prediction ids hash the payload digest too, so rows are never overwritten.
+ * A body that cannot be decoded, reusing the id of a written message, is recorded apart as well.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../../config/env.js';
@@ -28,8 +32,9 @@ import { assembleFeatures } from '../features/assemble.js';
 import { chooseLine } from '../predictions/line.js';
 import { toPredictionRows } from '../predictions/rows.js';
 import { slateIsYoung } from '../features/slate-cache.js';
-import { decodePush, type EnvelopeMeta, type PushHeaders } from './envelope.js';
+import { bodyDigest, decodePush, type EnvelopeMeta, type PushHeaders } from './envelope.js';
 import { directOutcomeLookup, type OutcomeLookup } from './outcome-lookup.js';
+import type { MessageGate } from './message-gate.js';
 import { todayIn } from './slate-date.js';
 
 /** raw_message keeps at most this many bytes of a rejected body. */
@@ -51,6 +56,11 @@ export interface PushDeps {
   headers?: PushHeaders;
   /** Stored outcome of a message id (the app passes a batching one); default one query per call. */
   findOutcome?: OutcomeLookup;
+  /**
+   * One push per message id at a time (the app passes one per process: worker/message-gate.ts).
+   * Without it, two pushes of one id arriving together can both pass the conflict check.
+   */
+  gate?: MessageGate;
 }
 
 export interface PushWritten {
@@ -132,7 +142,7 @@ function failedSystemsOf(predictions: readonly SystemPrediction[]): string[] {
 }
 
 export async function handlePush(deps: PushDeps, rawBody: Buffer | undefined): Promise<PushResult> {
-  const { config, storage, modelSet, slate } = deps;
+  const { config } = deps;
   const now = deps.now ?? (() => new Date());
   const receivedAt = now();
   const raw = rawBody ?? Buffer.alloc(0);
@@ -140,10 +150,43 @@ export async function handlePush(deps: PushDeps, rawBody: Buffer | undefined): P
   // Size first, inside decodePush, before any parsing (issue 7, class 5).
   const decoded = decodePush(raw, { headers: deps.headers ?? {}, maxBytes: config.MAX_BODY_BYTES, receivedAt });
   const { meta } = decoded;
+  // Everything from the outcome lookup to the last write runs alone for this message id.
+  const settle = () => settlePush(deps, decoded, raw, receivedAt, now);
+  return deps.gate ? deps.gate.run(meta.messageId, settle) : settle();
+}
+
+/** The stored outcome of `messageId` (read errors are retryable). */
+async function priorOutcome(deps: PushDeps, messageId: string): Promise<RequestOutcomeRow | undefined> {
+  try {
+    return await (deps.findOutcome ?? directOutcomeLookup(deps.storage.outcomes))(messageId);
+  } catch (err) {
+    if (isPwError(err) && err.retryable) throw err;
+    throw new PwError('PW_ERR_STORAGE_READ', { cause: err }, 'request outcome', describeError(err));
+  }
+}
+
+/** The id a push is recorded under when its message id already belongs to another payload. */
+function conflictId(messageId: string, digest: string): string {
+  return `${messageId}#conflict-${digest.slice(0, 16)}`;
+}
+
+async function settlePush(
+  deps: PushDeps,
+  decoded: ReturnType<typeof decodePush>,
+  raw: Buffer,
+  receivedAt: Date,
+  now: () => Date,
+): Promise<PushResult> {
+  const { config, storage, modelSet, slate } = deps;
+  const { meta } = decoded;
   let log = deps.log.child({ message_id: meta.messageId });
   if (!decoded.ok) {
     log.warn({ reason_code: decoded.code, reason: decoded.reason, bytes: raw.length }, 'push rejected');
-    return recordRejection(storage, meta, raw, decoded.code, decoded.reason, receivedAt);
+    // A bad body reusing the id of a message already written must not replace its outcome.
+    const prior = meta.messageId === bodyDigest(raw) ? undefined : await priorOutcome(deps, meta.messageId);
+    const digest = meta.payloadDigest ?? bodyDigest(raw);
+    const apart = prior?.outcome === 'written' && prior.payload_digest !== digest ? conflictId(meta.messageId, digest) : undefined;
+    return recordRejection(storage, meta, raw, decoded.code, decoded.reason, receivedAt, apart);
   }
   if (meta.notes.length > 0) log.warn({ notes: meta.notes }, 'push metadata replaced');
 
@@ -155,16 +198,10 @@ export async function handlePush(deps: PushDeps, rawBody: Buffer | undefined): P
   };
 
   // A message id already used for another payload: keep the first, record this one apart.
-  let prior: RequestOutcomeRow | undefined;
-  try {
-    prior = await (deps.findOutcome ?? directOutcomeLookup(storage.outcomes))(meta.messageId);
-  } catch (err) {
-    if (isPwError(err) && err.retryable) throw err;
-    throw new PwError('PW_ERR_STORAGE_READ', { cause: err }, 'request outcome', describeError(err));
-  }
+  const prior = await priorOutcome(deps, meta.messageId);
   if (prior && prior.payload_digest && meta.payloadDigest && prior.payload_digest !== meta.payloadDigest) {
     const err = pwError('PW_ERR_MESSAGE_CONFLICT', meta.messageId, prior.payload_digest.slice(0, 16), meta.payloadDigest.slice(0, 16));
-    return reject(err.code, err.message, `${meta.messageId}#conflict-${meta.payloadDigest.slice(0, 16)}`);
+    return reject(err.code, err.message, conflictId(meta.messageId, meta.payloadDigest));
   }
 
   const today = todayIn(config.SLATE_TIME_ZONE, receivedAt);
@@ -215,6 +252,7 @@ export async function handlePush(deps: PushDeps, rawBody: Buffer | undefined): P
   const rows = toPredictionRows(
     {
       messageId: meta.messageId,
+      payloadDigest: meta.payloadDigest ?? bodyDigest(raw),
       requestPublishedAt: meta.publishedAt ?? receivedAt.toISOString(),
       createdAt,
       request,

@@ -6,6 +6,14 @@
  * its schema, which is bad data, not a bad store) marks the write path unhealthy until the next
  * write succeeds. Pub/Sub redelivers the 503'd messages, so a store that recovers is seen as
  * soon as one of them is written.
+ *
+ * Reacting to failed pushes is not enough for a startup probe: a revision that cannot write
+ * (read-only data dir, full disk, a BigQuery account without write rights) would pass it and only
+ * fail once traffic arrives. So /ready also runs the storage's ACTIVE write check
+ * (`Storage.checkWrite`: embedded, one upserted row that reaches the file; BigQuery, an IAM
+ * permission test), at most once per WRITE_CHECK_TTL_MS (concurrent probes share one run), and
+ * its result feeds the same state: a failing check makes the write path unhealthy, a passing one
+ * (like any successful write) makes it healthy.
  */
 import { describeError, isPwError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
@@ -17,12 +25,25 @@ export interface WriteHealthState {
   error?: string;
 }
 
+/** /ready runs the active write check at most this often; probes in between reuse its result. */
+export const WRITE_CHECK_TTL_MS = 10_000;
+
 export interface WriteHealth {
+  /** The state after the last write (real or check). */
   state(): WriteHealthState;
+  /**
+   * Run the storage's active write check unless one started less than WRITE_CHECK_TTL_MS ago
+   * (then wait for that one), and return the resulting state. Never throws.
+   */
+  check(): Promise<WriteHealthState>;
 }
 
 /** Returns `storage` with every write tracked, and the health it feeds. */
-export function trackWrites(storage: Storage, now: () => Date = () => new Date()): { storage: Storage; health: WriteHealth } {
+export function trackWrites(
+  storage: Storage,
+  now: () => Date = () => new Date(),
+  checkTtlMs: number = WRITE_CHECK_TTL_MS,
+): { storage: Storage; health: WriteHealth } {
   let state: WriteHealthState = { healthy: true };
   const track = async <T>(write: () => Promise<T>): Promise<T> => {
     try {
@@ -69,6 +90,16 @@ export function trackWrites(storage: Storage, now: () => Date = () => new Date()
     },
     ping: () => storage.ping(),
     close: () => storage.close(),
+    checkWrite: () => track(() => storage.checkWrite()),
   };
-  return { storage: tracked, health: { state: () => state } };
+  let lastCheck: { startedAt: number; done: Promise<void> } | undefined;
+  const check = async (): Promise<WriteHealthState> => {
+    const t = now().getTime();
+    if (!lastCheck || t - lastCheck.startedAt >= checkTtlMs) {
+      lastCheck = { startedAt: t, done: tracked.checkWrite().catch(() => undefined) };
+    }
+    await lastCheck.done;
+    return state;
+  };
+  return { storage: tracked, health: { state: () => state, check } };
 }

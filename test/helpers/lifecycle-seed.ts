@@ -19,7 +19,7 @@ import { FEATURE_SETS, V9_FEATURE_NAMES } from '../../src/features/contract.js';
 import { predictionRequestSchema } from '../../src/predictions/request.js';
 import { chooseLine } from '../../src/predictions/line.js';
 import { assembleFeatures } from '../../src/features/assemble.js';
-import { toPredictionRows } from '../../src/predictions/rows.js';
+import { requestDigest, toPredictionRows } from '../../src/predictions/rows.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHAMPION_FILE = 'models/catboost_v9_demo_champion.cbm';
@@ -65,6 +65,7 @@ export async function seedEvaluationDays(storage: Storage, o: { seed?: number; w
       toPredictionRows(
         {
           messageId: `seed-${p.payload.correlation_id}`,
+          payloadDigest: requestDigest(p.request),
           requestPublishedAt: p.payload.timestamp,
           createdAt: p.payload.timestamp,
           request: p.request,

@@ -4,12 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { PwError, pwError } from '../../src/errors.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { RAW_MESSAGE_LIMIT_BYTES } from '../../src/worker/handle-push.js';
 import { bodyDigest } from '../../src/worker/envelope.js';
-import { FIXTURE_MODELS, HAVE_FIXTURES, SKIP_REASON, build, featureRow, postPush, pushBody, request, today } from './helper.js';
+import { buildApp } from '../../src/worker/app.js';
+import { FIXTURE_MODELS, HAVE_FIXTURES, SKIP_REASON, build, featureRow, loadFixtureModelSet, postPush, pushBody, request, today } from './helper.js';
 
 const PLAYER = 'lebronjames';
 const OTHER = 'stephencurry';
@@ -102,6 +103,85 @@ describe.skipIf(!HAVE_FIXTURES)(`issue 7 hardening (${HAVE_FIXTURES ? 'fixtures 
       expect(conflict.payload_digest).not.toBe(original!.payload_digest);
       // A true redelivery of A (same payload, even with other envelope metadata) is still fine.
       expect((await postPush(app, pushBody(request(PLAYER, date), { messageId: 'id-1', publishTime: '2026-01-01T12:00:05Z' }))).statusCode).toBe(204);
+    });
+
+    it('two pushes of one id with different players at the same moment: one written, the other a recorded conflict, nothing overwritten', async () => {
+      const { app, storage } = await build({ features: seed() });
+      const bodies = { [PLAYER]: pushBody(request(PLAYER, date), { messageId: 'id-race' }), [OTHER]: pushBody(request(OTHER, date), { messageId: 'id-race' }) };
+      const [a, b] = await Promise.all([postPush(app, bodies[PLAYER]!), postPush(app, bodies[OTHER]!)]);
+      expect([a.statusCode, b.statusCode].sort()).toEqual([200, 204]);
+      const winner = a.statusCode === 204 ? PLAYER : OTHER;
+      const loser = winner === PLAYER ? OTHER : PLAYER;
+      expect((a.statusCode === 200 ? a : b).json()).toMatchObject({ outcome: 'rejected', reason_code: 'PW_ERR_MESSAGE_CONFLICT' });
+      // The acknowledged push's rows are all there, and only they.
+      const rows = await storage.predictions.allPredictions(date);
+      expect(rows.filter((r) => r.player_lookup === winner)).toHaveLength(FIXTURE_MODELS.length);
+      expect(rows.filter((r) => r.player_lookup === loser)).toHaveLength(0);
+      expect(await findOutcome(storage, 'id-race')).toMatchObject({ outcome: 'written', player_lookup: winner, rows_written: FIXTURE_MODELS.length });
+      expect(await storage.outcomes.rejected()).toMatchObject([{ reason_code: 'PW_ERR_MESSAGE_CONFLICT', player_lookup: loser, raw_message: bodies[loser] }]);
+    });
+
+    it('the same payload delivered twice at the same moment is one set of rows, both acknowledged', async () => {
+      const { app, storage } = await build({ features: seed() });
+      const body = pushBody(request(PLAYER, date), { messageId: 'id-twice' });
+      const results = await Promise.all([postPush(app, body), postPush(app, body)]);
+      expect(results.map((r) => r.statusCode)).toEqual([204, 204]);
+      expect(await storage.predictions.allPredictions(date)).toHaveLength(FIXTURE_MODELS.length);
+      expect(await storage.outcomes.rejected()).toEqual([]);
+    });
+
+    it('across two instances (no shared gate) both lookups pass, and still neither payload overwrites the other\'s rows', async () => {
+      // Both instances read the outcome before either writes (a barrier holds the first two lookups).
+      let arrived = 0;
+      let release: () => void = () => {};
+      const barrier = new Promise<void>((resolve) => (release = resolve));
+      const racingLookups = (s: Storage): Storage => ({
+        ...s,
+        kind: s.kind,
+        location: s.location,
+        ping: () => s.ping(),
+        close: () => s.close(),
+        outcomes: {
+          ...s.outcomes,
+          findMany: async (ids) => {
+            if (arrived < 2) {
+              arrived += 1;
+              if (arrived === 2) release();
+              await barrier;
+            }
+            return s.outcomes.findMany(ids);
+          },
+        },
+      });
+      const first = await build({ features: seed(), wrapStorage: racingLookups });
+      const shared = racingLookups(first.storage);
+      const second = buildApp({ config: first.config, storage: { ...shared, kind: shared.kind, location: shared.location, ping: () => shared.ping(), close: async () => {} }, modelSet: await loadFixtureModelSet() });
+      onTestFinished(() => second.close());
+      await second.ready();
+      const [a, b] = await Promise.all([
+        postPush(first.app, pushBody(request(PLAYER, date), { messageId: 'id-multi' })),
+        postPush(second, pushBody(request(OTHER, date), { messageId: 'id-multi' })),
+      ]);
+      expect(arrived).toBe(2);
+      expect([a.statusCode, b.statusCode]).toEqual([204, 204]);
+      const rows = await first.storage.predictions.allPredictions(date);
+      expect(rows.filter((r) => r.player_lookup === PLAYER)).toHaveLength(FIXTURE_MODELS.length);
+      expect(rows.filter((r) => r.player_lookup === OTHER)).toHaveLength(FIXTURE_MODELS.length);
+      expect(new Set(rows.map((r) => r.prediction_id)).size).toBe(2 * FIXTURE_MODELS.length);
+    });
+
+    it('a body that cannot be decoded, reusing the id of a written message, is recorded apart: the written outcome stays', async () => {
+      const { app, storage } = await build({ features: seed() });
+      expect((await postPush(app, pushBody(request(PLAYER, date), { messageId: 'id-bad' }))).statusCode).toBe(204);
+      const bad = pushBody({ player_lookup: OTHER }, { messageId: 'id-bad' });
+      const res = await postPush(app, bad);
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ outcome: 'rejected', reason_code: 'PW_ERR_PAYLOAD' });
+      expect(res.json().message_id).toMatch(/^id-bad#conflict-[0-9a-f]{16}$/);
+      expect(await findOutcome(storage, 'id-bad')).toMatchObject({ outcome: 'written', player_lookup: PLAYER });
+      expect(await storage.outcomes.rejected()).toMatchObject([{ reason_code: 'PW_ERR_PAYLOAD', raw_message: bad }]);
+      // A bad body under a fresh id is recorded under that id, as before.
+      expect((await postPush(app, pushBody({ player_lookup: OTHER }, { messageId: 'id-fresh' }))).json()).toMatchObject({ message_id: 'id-fresh' });
     });
   });
 

@@ -30,7 +30,7 @@ describe.skipIf(!HAVE_FIXTURES)(`POST /predict (${HAVE_FIXTURES ? 'fixtures foun
     expect(rows.map((r) => r.system_id).sort()).toEqual([...expectedIds].sort());
     for (const row of rows) {
       const model = modelSet.loaded.find((m) => m.systemId === row.system_id)!;
-      expect(row.prediction_id).toBe(predictionId('m-main', row.system_id));
+      expect(row.prediction_id).toBe(predictionId('m-main', bodyDigest(JSON.stringify(request(PLAYER, date))), row.system_id));
       expect(row.model_sha256).toBe(model.predictor.sha256);
       expect(row.model_role).toBe(row.system_id === 'catboost_v9' ? 'champion' : 'challenger');
       expect(row.line_value).toBe(24.5);

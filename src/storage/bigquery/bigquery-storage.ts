@@ -42,6 +42,7 @@ import { firstPerGroup, fromBigQueryRow, keyString, replaceDateScript, replaceDa
 import { DEFAULT_DATASETS, datasetOf, tableRole, type DatasetNames, type Placement } from './datasets.js';
 import { applySetup, planSetup, readSetupState, setupProblems, type SetupOptions } from './setup.js';
 import { bigQueryPerformanceStore } from './performance-store.js';
+import { bigQueryWriteCheck, type IamTableClient } from './write-check.js';
 
 export interface BigQueryStorageOptions {
   projectId: string;
@@ -67,6 +68,12 @@ export interface BigQueryStorageOptions {
    * without an upstream pipeline turn it on.
    */
   allowInputWrites?: boolean;
+  /**
+   * How `checkWrite` (/ready) checks the write path: 'iam' = tables.testIamPermissions for
+   * bigquery.tables.updateData (write-check.ts); 'skip' = nothing. Default 'iam', or 'skip' with
+   * `apiEndpoint` (the emulator has no IAM and does not implement the call).
+   */
+  writeCheck?: 'iam' | 'skip';
 }
 
 export interface BigQueryStorage extends Storage {
@@ -378,6 +385,13 @@ class BigQueryStorageImpl implements BigQueryStorage {
     merge: (table, rows) => this.merge(table, rows),
   };
   registryEvents: Storage['registryEvents'] = bigQueryRegistryEvents(this.tableAccess);
+  /** /ready's write check: IAM updateData on the push path's tables (write-check.ts). */
+  checkWrite: Storage['checkWrite'] = () =>
+    bigQueryWriteCheck({
+      client: this.client as unknown as IamTableClient,
+      tables: [playerPropPredictionsTable, requestOutcomesTable].map((t) => ({ dataset: datasetOf(t, this.at.datasets), table: t.name })),
+      emulator: (this.opts.writeCheck ?? (this.opts.apiEndpoint === undefined ? 'iam' : 'skip')) === 'skip',
+    })();
   registry: Storage['registry'] = bigQueryRegistrySnapshot(this.tableAccess);
 
   /**

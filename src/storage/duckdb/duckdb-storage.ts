@@ -31,6 +31,7 @@ import { TableWriter } from './table-writer.js';
 import { WriteQueue } from './write-queue.js';
 import { performanceStore } from './performance-store.js';
 import { registryEventLog, registrySnapshotStore } from './registry-store.js';
+import { duckDbWriteCheck } from './write-check-store.js';
 
 export interface DuckDbStorageOptions {
   /** A file path (its directory is created) or ':memory:'. */
@@ -121,6 +122,7 @@ class DuckDbStorage implements Storage {
   readonly performance: Storage['performance'];
   readonly registryEvents: Storage['registryEvents'];
   readonly registry: Storage['registry'];
+  readonly checkWrite: Storage['checkWrite'];
 
   constructor(
     readonly location: string,
@@ -139,6 +141,7 @@ class DuckDbStorage implements Storage {
     this.performance = performanceStore(this.parts);
     this.registryEvents = registryEventLog(this.parts);
     this.registry = registrySnapshotStore(this.parts);
+    this.checkWrite = duckDbWriteCheck(this.parts.writes);
   }
 
   ping(): Promise<void> {

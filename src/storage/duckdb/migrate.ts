@@ -1,11 +1,11 @@
 /**
  * @module storage/duckdb/migrate
- * Schema set-up of an embedded file: create every table of ALL_TABLES, then add the columns a
+ * Schema set-up of an embedded file: create every table of ALL_TABLES (and EMBEDDED_ONLY_TABLES), then add the columns a
  * file written by an older build lacks (additive changes only, the rule BigQuery applies too).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { PwError } from '../../errors.js';
-import { ALL_TABLES, duckDbColumnType, duckDbDdl, embeddedName, type AnyTable } from '../tables/index.js';
+import { ALL_TABLES, EMBEDDED_ONLY_TABLES, duckDbColumnType, duckDbDdl, embeddedName, type AnyTable } from '../tables/index.js';
 import { columnsOf } from './values.js';
 
 /**
@@ -13,7 +13,7 @@ import { columnsOf } from './values.js';
  * Throws PW_ERR_CONFIG when a file lacks a REQUIRED column (it cannot be back-filled).
  */
 export async function migrate(conn: DuckDBConnection, path: string): Promise<void> {
-  for (const table of ALL_TABLES) {
+  for (const table of [...ALL_TABLES, ...EMBEDDED_ONLY_TABLES] as readonly AnyTable[]) {
     await conn.run(duckDbDdl(table));
     await addMissingColumns(conn, path, table);
   }

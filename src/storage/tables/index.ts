@@ -9,6 +9,7 @@ import { notificationsTable } from './notifications.js';
 import { modelPerformanceDailyTable } from './model-performance-daily.js';
 import { modelRegistryEventsTable } from './model-registry-events.js';
 import { modelRegistryTable } from './model-registry.js';
+import { workerWriteCheckTable } from './worker-write-check.js';
 
 export * from './define.js';
 export * from './feature-store.js';
@@ -21,6 +22,7 @@ export * from './notifications.js';
 export * from './model-performance-daily.js';
 export * from './model-registry-events.js';
 export * from './model-registry.js';
+export * from './worker-write-check.js';
 
 export const ALL_TABLES = [
   featureStoreTable,
@@ -34,3 +36,10 @@ export const ALL_TABLES = [
   modelRegistryEventsTable,
   modelRegistryTable,
 ] as const;
+
+/**
+ * Tables only the embedded store creates: `worker_write_check`, /ready's write check (issue 7,
+ * class 8). BigQuery's check writes nothing (storage/bigquery/write-check.ts), so a BigQuery
+ * project needs no new table and no `bigquery init` for it.
+ */
+export const EMBEDDED_ONLY_TABLES = [workerWriteCheckTable] as const;

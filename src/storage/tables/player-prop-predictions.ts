@@ -1,6 +1,7 @@
 /**
  * `nba_predictions.player_prop_predictions`: one row per (message, system_id). Append-only;
- * `prediction_id` = hash(message_id, system_id) so a redelivered message maps to the same rows.
+ * `prediction_id` = hash(message_id, payload_digest, system_id) so a redelivered message maps to the
+ * same rows and another payload reusing the message id never overwrites them.
  * The current row per (game_date, game_id, player_lookup, system_id) is decided by one rule,
  * in storage (`currentPredictions`): latest `request_published_at`, then largest `prediction_id`.
  */
@@ -16,7 +17,7 @@ export const playerPropPredictionsTable = defineTable({
   name: 'player_prop_predictions',
   description: 'Every model prediction, one row per Pub/Sub message and system_id.',
   columns: {
-    prediction_id: col.string('Deterministic id: sha256(message_id, system_id), 32 hex'),
+    prediction_id: col.string('Deterministic id: sha256(message_id, payload_digest, system_id), 32 hex'),
     system_id: col.string('Model identity: catboost_v9 for the champion, the MONTHLY_MODELS key for a challenger'),
     model_role: col.enum(MODEL_ROLES, 'Champion rows alone are user-facing'),
     player_lookup: col.string('Normalised player key'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_TABLES, bigQuerySchema, duckDbColumnType, duckDbDdl, embeddedName, type AnyTable, type Column } from './index.js';
+import { ALL_TABLES, EMBEDDED_ONLY_TABLES, bigQuerySchema, duckDbColumnType, duckDbDdl, embeddedName, type AnyTable, type Column } from './index.js';
 
 /** Parse `CREATE TABLE` column lines back out of the DDL: name → { type, notNull }. */
 function ddlColumns(table: AnyTable): Map<string, { type: string; notNull: boolean }> {
@@ -21,7 +21,7 @@ const DUCKDB_FOR_BQ: Record<string, string> = {
   TIMESTAMP: 'TIMESTAMPTZ',
 };
 
-describe.each(ALL_TABLES.map((t) => [`${t.dataset}.${t.name}`, t as AnyTable]))('table %s', (_name, table) => {
+describe.each([...ALL_TABLES, ...EMBEDDED_ONLY_TABLES].map((t) => [`${t.dataset}.${t.name}`, t as AnyTable]))('table %s', (_name, table) => {
   const bq = bigQuerySchema(table);
   const ddl = ddlColumns(table);
 

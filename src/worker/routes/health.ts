@@ -1,8 +1,9 @@
 /**
  * @module worker/routes/health
  * GET /health: liveness, no I/O (the process answers). GET /ready: 200 only when the champion is
- * loaded AND storage answers a ping AND the last storage write did not fail (the write path:
- * worker/write-health.ts); otherwise 503 with the reasons (incident 10.22: the old
+ * loaded AND storage answers a ping AND the write path works: the storage's active write check
+ * passes (run at most every WRITE_CHECK_TTL_MS) and the last storage write did not fail
+ * (worker/write-health.ts); otherwise 503 with the reasons (incident 10.22: the old
  * readiness check looked at a model that was not the one serving).
  */
 import type { FastifyPluginAsync } from 'fastify';
@@ -31,7 +32,16 @@ const healthRoutes: FastifyPluginAsync = async (app) => {
     } catch (err) {
       reasons.push(`storage ${app.storage.kind} unreachable: ${describeError(err)}`);
     }
-    const writes = app.writeHealth.state();
+    let writes = app.writeHealth.state();
+    try {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${READY_PING_TIMEOUT_MS} ms`)), READY_PING_TIMEOUT_MS);
+      });
+      writes = await Promise.race([app.writeHealth.check(), timeout]).finally(() => clearTimeout(timer));
+    } catch (err) {
+      reasons.push(`storage ${app.storage.kind} write check: ${describeError(err)}`);
+    }
     if (!writes.healthy) {
       reasons.push(`storage ${app.storage.kind} write failed at ${writes.failedAt}: ${writes.error} (ready again after the next successful write)`);
     }

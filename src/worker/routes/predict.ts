@@ -14,6 +14,7 @@ import { handlePush, recordRejection } from '../handle-push.js';
 import { errorHandler } from '../error-handler.js';
 import { bodyDigest } from '../envelope.js';
 import { batchedOutcomeLookup } from '../outcome-lookup.js';
+import { messageGate } from '../message-gate.js';
 
 /** Pub/Sub messages are at most 10 MB; base64 inside JSON makes that ~13.4 MB. */
 export const HARD_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -67,12 +68,14 @@ const predictRoute: FastifyPluginAsync<PredictRouteOptions> = async (app: Fastif
 
   // One batched outcome lookup per app: concurrent pushes share a query (worker/outcome-lookup.ts).
   const findOutcome = batchedOutcomeLookup(app.storage.outcomes);
+  // One gate per app: a push whose message id is in flight waits for it (worker/message-gate.ts).
+  const gate = messageGate();
 
   app.post('/predict', { bodyLimit: hardLimit, onRequest: [app.verifyPush, anyContentType] }, async (request, reply) => {
     const body = request.body;
     const raw = Buffer.isBuffer(body) ? body : body === undefined || body === null ? undefined : Buffer.from(String(body));
     const result = await handlePush(
-      { config: app.config, storage: app.storage, modelSet: app.modelSet, slate: app.featureSlate, log: request.log, headers: request.headers, findOutcome },
+      { config: app.config, storage: app.storage, modelSet: app.modelSet, slate: app.featureSlate, log: request.log, headers: request.headers, findOutcome, gate },
       raw,
     );
     if (result.outcome === 'written') return reply.code(204).send();
