@@ -86,6 +86,8 @@ export const envSchema = z
     // --- behaviour switches
     /** Accept requests whose game_date is in the past (backfills, demo replays). */
     ALLOW_PAST_DATES: bool.default(false),
+    /** Game dates more than this many days after today are rejected (a slate that far out never fills, so the push would be retried until dead-lettered). */
+    MAX_FUTURE_DAYS: z.coerce.number().int().nonnegative().default(7),
     /** Time zone that defines "today" for stale-message checks. */
     SLATE_TIME_ZONE: z.string().default('America/New_York'),
     /** A player missing from a slate whose newest row is younger than this is retried (503), not rejected. */

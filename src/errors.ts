@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   PW_ERR_PAYLOAD: { message: 'Invalid prediction request payload: %s', retryable: false, status: 400 },
   PW_ERR_PLAYER_NOT_FOUND: { message: 'No feature-store row for %s on %s', retryable: false, status: 404 },
   PW_ERR_STALE_MESSAGE: { message: 'Game date %s is in the past (today is %s)', retryable: false, status: 410 },
+  PW_ERR_FUTURE_MESSAGE: { message: 'Game date %s is more than MAX_FUTURE_DAYS=%s days after today (%s)', retryable: false, status: 422 },
   PW_ERR_AUTH: { message: 'Push authentication failed: %s', retryable: false, status: 401 },
   PW_ERR_FORBIDDEN: { message: 'Push token not accepted: %s', retryable: false, status: 403 },
   // storage

@@ -36,13 +36,14 @@ import { bodyDigest, decodePush, type EnvelopeMeta, type PushHeaders } from './e
 import { directOutcomeLookup, type OutcomeLookup } from './outcome-lookup.js';
 import type { MessageGate } from './message-gate.js';
 import { todayIn } from './slate-date.js';
+import { addDays } from '../jobs/format.js';
 
 /** raw_message keeps at most this many bytes of a rejected body. */
 export const RAW_MESSAGE_LIMIT_BYTES = 64 * 1024;
 
 export type PushConfig = Pick<
   Config,
-  'MAX_BODY_BYTES' | 'ALLOW_PAST_DATES' | 'SLATE_TIME_ZONE' | 'RECOMMENDATION_EDGE_THRESHOLD' | 'BUILD_COMMIT' | 'SLATE_YOUNG_SECONDS'
+  'MAX_BODY_BYTES' | 'ALLOW_PAST_DATES' | 'MAX_FUTURE_DAYS' | 'SLATE_TIME_ZONE' | 'RECOMMENDATION_EDGE_THRESHOLD' | 'BUILD_COMMIT' | 'SLATE_YOUNG_SECONDS'
 >;
 
 export interface PushDeps {
@@ -207,6 +208,10 @@ async function settlePush(
   const today = todayIn(config.SLATE_TIME_ZONE, receivedAt);
   if (!config.ALLOW_PAST_DATES && request.game_date < today) {
     const err = pwError('PW_ERR_STALE_MESSAGE', request.game_date, today);
+    return reject(err.code, err.message);
+  }
+  if (request.game_date > addDays(today, config.MAX_FUTURE_DAYS)) {
+    const err = pwError('PW_ERR_FUTURE_MESSAGE', request.game_date, config.MAX_FUTURE_DAYS, today);
     return reject(err.code, err.message);
   }
 

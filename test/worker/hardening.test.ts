@@ -332,6 +332,20 @@ describe.skipIf(!HAVE_FIXTURES)(`issue 7 hardening (${HAVE_FIXTURES ? 'fixtures 
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ reason_code: 'PW_ERR_PLAYER_NOT_FOUND' });
     });
+
+    it('a date beyond MAX_FUTURE_DAYS is rejected at once, not retried as a young slate until dead-lettered', async () => {
+      const { addDays } = await import('../../src/jobs/format.js');
+      const { app, storage } = await build({ env: { MAX_FUTURE_DAYS: '3' }, features: seed() });
+      const far = pushBody(request(PLAYER, addDays(date, 4)), { messageId: 'm-far' });
+      const res = await postPush(app, far);
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ reason_code: 'PW_ERR_FUTURE_MESSAGE' });
+      expect(await findOutcome(storage, 'm-far')).toMatchObject({ outcome: 'rejected', reason_code: 'PW_ERR_FUTURE_MESSAGE', rows_written: 0 });
+      // The last date inside the bound is still work that may arrive before its data: a retry.
+      const near = await postPush(app, pushBody(request(PLAYER, addDays(date, 3)), { messageId: 'm-near' }));
+      expect(near.statusCode).toBe(503);
+      expect(near.json()).toMatchObject({ code: 'PW_ERR_PLAYER_PENDING' });
+    });
   });
 
   describe('class 8: /ready reflects the write path', () => {

@@ -264,6 +264,8 @@ async function season(argv: string[], io: CliIo): Promise<number> {
     PUSH_AUTH: 'off',
     // The season may start in the past (--start-date); the worker accepts it explicitly.
     ALLOW_PAST_DATES: true,
+    // …and the simulated days may run weeks ahead of today's real date.
+    MAX_FUTURE_DAYS: 36_500,
     SLACK_WEBHOOK_URL_SIGNALS: slack.url,
     LOG_LEVEL: 'warn',
   };
