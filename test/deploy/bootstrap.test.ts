@@ -11,12 +11,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { PROJECT_NUMBER, installStubs, type StubCall } from './stub-cloud.js';
+import { PROJECT_NUMBER, deployImageTools, installStubs, type StubCall } from './stub-cloud.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'pw-bootstrap-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const stubs = installStubs(dir);
+// No python3, no jq: only what cloud-sdk:slim surely has (stub-cloud.ts), never the host PATH.
+const TOOLS = deployImageTools(dir);
 
 const PROJECT = 'pw-new-project';
 const URL_ = `https://prediction-worker-${PROJECT_NUMBER}.us-west2.run.app`;
@@ -32,7 +34,7 @@ function run(script: string, args: string[] = [], env: Record<string, string> = 
     cwd: repo,
     encoding: 'utf8',
     env: {
-      PATH: `${stubs.bin}:${process.env.PATH}`,
+      PATH: `${stubs.bin}:${TOOLS}`,
       HOME: dir,
       STUB_STATE_DIR: dir,
       PROJECT_ID: PROJECT,
@@ -216,7 +218,7 @@ describe('bootstrap and deploy on an empty project (stub gcloud)', () => {
       const r = spawnSync('bash', [join(repo, 'deploy/deploy.sh'), 'resolve'], {
         cwd: repo,
         encoding: 'utf8',
-        env: { PATH: `${own.bin}:${process.env.PATH}`, STUB_STATE_DIR: fresh, PROJECT_ID: PROJECT },
+        env: { PATH: `${own.bin}:${TOOLS}`, STUB_STATE_DIR: fresh, PROJECT_ID: PROJECT },
       });
       expect(r.status).toBe(1);
       expect(r.stderr).toContain('the first deploy needs _CHAMPION_PATH');
@@ -238,7 +240,7 @@ describe('bootstrap and deploy on an empty project (stub gcloud)', () => {
       const r = spawnSync('bash', [join(repo, 'deploy/bootstrap.sh')], {
         cwd: repo,
         encoding: 'utf8',
-        env: { PATH: `${own.bin}:${process.env.PATH}`, STUB_STATE_DIR: fresh, PROJECT_ID: PROJECT, PW_CLI: own.cli },
+        env: { PATH: `${own.bin}:${TOOLS}`, STUB_STATE_DIR: fresh, PROJECT_ID: PROJECT, PW_CLI: own.cli },
       });
       expect(r.status).toBe(1);
       expect(r.stderr).toContain('rerun with SLACK_WEBHOOK_URL=');
