@@ -8,7 +8,8 @@
 #   deploy/deploy.sh deploy --image IMAGE --commit SHA --suffix SUFFIX --champion-env FILE
 #       1. read the revision serving 100 % now (none on the first deploy);
 #       2. render deploy/service.yaml: the image, a new revision name, the champion, PUSH_AUDIENCE =
-#          the deterministic service URL, PUSH_SERVICE_ACCOUNTS = push + scheduler accounts, and
+#          the deterministic service URL, PUSH_SERVICE_ACCOUNTS = push + scheduler accounts, the
+#          Slack secrets (an optional one without a version is left out, said on stderr), and
 #          traffic pinned to the current revision;
 #       3. `gcloud run services replace`: waits until the new revision is ready — its startup probe
 #          is GET /ready (champion loaded, tables present). If it never gets ready the command fails,
@@ -92,9 +93,22 @@ case "$cmd" in
     current="$(serving_revision)"
     out="$(mktemp "${TMPDIR:-/tmp}/service.XXXXXX.yaml")"
     sed -e '/^  traffic:/,$d' deploy/service.yaml >"$out"
+    # Optional webhooks (settings.sh OPTIONAL_SLACK): wired only when the secret has a version, else
+    # the env entry is dropped (a secretKeyRef to a missing secret would keep the revision from starting).
+    for pair in "${OPTIONAL_SLACK[@]}"; do
+      setting="${pair%%:*}" var="${pair#*:}"
+      secret="${!setting}"
+      grep -q "^ *# optional secret: $setting " "$out" || { log "deploy/service.yaml lacks the optional entry for $setting"; exit 1; }
+      if [[ -n "$(gcloud secrets versions list "$secret" --limit=1 --format='value(name)' --project="$PROJECT_ID" 2>/dev/null)" ]]; then
+        log "$var from secret $secret"
+      else
+        sed -i "/^ *# optional secret: $setting /,+5d" "$out"
+        log "$var omitted: secret $secret has no version (or this account may not list it: deploy/bootstrap.sh grants secretmanager.viewer). The service stores those messages without sending them; add it with deploy/bootstrap.sh and redeploy"
+      fi
+    done
     for v in SERVICE REGION REVISION COMMIT_LABEL RUNTIME_SA IMAGE PROJECT_ID BQ_LOCATION BQ_DATASET \
       BQ_FEATURES_DATASET BQ_ACTUALS_DATASET BQ_COMPAT_DATASET CHAMPION_PATH CHAMPION_SHA256 \
-      PUSH_AUDIENCE PUSH_SERVICE_ACCOUNTS BUILD_COMMIT SLACK_SECRET; do
+      PUSH_AUDIENCE PUSH_SERVICE_ACCOUNTS BUILD_COMMIT SLACK_SECRET SLACK_ALERTS_SECRET SLACK_DIGEST_SECRET; do
       val="${!v:-}"
       val="${val//\\/\\\\}"
       val="${val//&/\\&}"

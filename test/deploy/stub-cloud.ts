@@ -51,6 +51,7 @@ const key = group + ' ' + (group === 'iam service-accounts' && verb !== 'add-iam
 if (words[0] === 'services' && words[1] === 'list') { process.stdout.write(state.enabled.join('\\n') + '\\n'); process.exit(0); }
 if (words[0] === 'services' && words[1] === 'enable') { state.enabled.push(...words.slice(2)); save(state); process.exit(0); }
 if (words[0] === 'projects' && words[1] === 'describe') { process.stdout.write(${JSON.stringify(PROJECT_NUMBER)} + '\\n'); process.exit(0); }
+if (words.join(' ').startsWith('secrets versions') && !has('secrets ' + words[3])) fail(1, 'ERROR: NOT_FOUND: Secret [' + words[3] + '] not found or has no versions.');
 if (words.join(' ').startsWith('secrets versions list')) { process.stdout.write((state.versions[words[3]] ? 'projects/p/secrets/' + words[3] + '/versions/1' : '') + '\\n'); process.exit(0); }
 if (words.join(' ').startsWith('secrets versions add')) { state.versions[words[3]] = stdin; save(state); process.exit(0); }
 if (words[0] === 'run' && words[1] === 'services' && words[2] === 'describe') {
@@ -94,6 +95,7 @@ if (verb === 'describe') { if (group === 'run services' && state.service) proces
 if (verb === 'create') { if (has(key)) fail(1, 'ERROR: already exists: ' + key); state.resources.push(key); save(state); process.exit(0); }
 if (verb === 'add-iam-policy-binding') {
   if (group === 'run services' && !state.service) fail(1, 'ERROR: service not found');
+  if (group === 'secrets' && !has(key)) fail(1, 'ERROR: NOT_FOUND: secret ' + name);
   const b = key + ' ' + flag('member') + ' ' + flag('role');
   if (!state.bindings.includes(b)) state.bindings.push(b);
   save(state);
