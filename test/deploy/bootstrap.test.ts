@@ -284,7 +284,7 @@ describe('bootstrap and deploy on an empty project (stub gcloud)', () => {
     // the live champion is still read correctly past the secret-only env entries
     const resolved = run('deploy/deploy.sh', ['resolve']);
     expect(resolved.stdout).toBe(`CHAMPION_PATH=${CHAMPION}\nCHAMPION_SHA256=${SHA}\n`);
-  });
+  }, 120_000); // seven script runs: more than the default 30 s on a loaded 2-core machine
 
   it('refuses an alert or digest webhook equal to the picks webhook, and shared secret names, before creating anything', () => {
     for (const env of [
