@@ -114,7 +114,7 @@ for pair in "${OPTIONAL_SLACK[@]}"; do
     log "create: first version of secret $secret ($var)"
     printf '%s' "${!var}" | gcloud secrets versions add "$secret" --data-file=- "${P[@]}"
   else
-    log "skipped: secret $secret — $var not given; the service runs without $var (messages stored, not sent). Rerun with $var=https://hooks.slack.com/… to add it, then redeploy"
+    log "skipped: secret $secret — $var not given; the service runs without $var (the monitor job stores and shows, but does not post, those messages). Rerun with $var=https://hooks.slack.com/… to add it, then redeploy"
     continue
   fi
   OPTIONAL_READY+=("$secret")

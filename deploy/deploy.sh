@@ -103,7 +103,7 @@ case "$cmd" in
         log "$var from secret $secret"
       else
         sed -i "/^ *# optional secret: $setting /,+5d" "$out"
-        log "$var omitted: secret $secret has no version (or this account may not list it: deploy/bootstrap.sh grants secretmanager.viewer). The service stores those messages without sending them; add it with deploy/bootstrap.sh and redeploy"
+        log "$var omitted: secret $secret has no version (or this account may not list it: deploy/bootstrap.sh grants secretmanager.viewer). The monitor job then stores and shows, but does not post, those messages; add it with deploy/bootstrap.sh and redeploy"
       fi
     done
     for v in SERVICE REGION REVISION COMMIT_LABEL RUNTIME_SA IMAGE PROJECT_ID BQ_LOCATION BQ_DATASET \

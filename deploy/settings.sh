@@ -33,7 +33,7 @@ MODELS_BUCKET="${MODELS_BUCKET:-$PROJECT_ID-models}"
 #   SLACK_ALERTS_SECRET → SLACK_WEBHOOK_URL_ALERTS   champion DEGRADED/RECOVERED; optional
 #   SLACK_DIGEST_SECRET → SLACK_WEBHOOK_URL_DIGEST   daily digest, internal; optional, never the picks channel
 # An optional secret without a version is not created by bootstrap.sh and its env var is left out of
-# the service by deploy.sh (both say so on stderr); the worker then stores, but does not send, those.
+# the service by deploy.sh (both say so on stderr); the monitor job then stores and shows, but does not post, those.
 SLACK_SECRET="${SLACK_SECRET:-slack-webhook-signals}"
 SLACK_ALERTS_SECRET="${SLACK_ALERTS_SECRET:-slack-webhook-alerts}"
 SLACK_DIGEST_SECRET="${SLACK_DIGEST_SECRET:-slack-webhook-digest}"
