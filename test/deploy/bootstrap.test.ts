@@ -265,7 +265,7 @@ describe('bootstrap and deploy on an empty project (stub gcloud)', () => {
 
     // a second run, values given again or not, creates nothing and changes no state (an existing
     // version is never overwritten by bootstrap: rotate with `gcloud secrets versions add`)
-    for (const env of [{ SLACK_WEBHOOK_URL_ALERTS: ALERTS, SLACK_WEBHOOK_URL_DIGEST: DIGEST }, {}]) {
+    for (const env of [{ SLACK_WEBHOOK_URL_ALERTS: ALERTS, SLACK_WEBHOOK_URL_DIGEST: DIGEST }, {}] as Array<Record<string, string>>) {
       const before = stubs.state();
       const again = run('deploy/bootstrap.sh', [], env);
       expect(again.code, again.stderr).toBe(0);
