@@ -12,12 +12,12 @@ describe('machine-dependent test switch (PW_FULL_SUITE)', () => {
     const lines: string[] = [];
     expect(skipWithout('chromium', false, 'apt-get install chromium', { CI: 'true' }, (l) => lines.push(l))).toBe(true);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/chromium is missing \(apt-get install chromium\)/);
+    expect(lines[0]).toMatch(/^SKIPPED \(machine\): missing chromium \(apt-get install chromium\)/);
   });
 
   it('fails loudly, naming it, when the switch is set', () => {
     const lines: string[] = [];
-    expect(() => skipWithout('the CatBoost venv', false, 'see .ci/run', { PW_FULL_SUITE: '1' }, (l) => lines.push(l))).toThrow(/PW_FULL_SUITE=1 but the CatBoost venv is missing/);
+    expect(() => skipWithout('the CatBoost venv', false, 'see .ci/run', { PW_FULL_SUITE: '1' }, (l) => lines.push(l))).toThrow(/PW_FULL_SUITE=1 but missing: the CatBoost venv/);
     expect(lines).toEqual([]);
   });
 

@@ -24,7 +24,7 @@ export function fullSuite(env: NodeJS.ProcessEnv = process.env): boolean {
  */
 export function skipWithout(what: string, present: boolean, hint: string, env: NodeJS.ProcessEnv = process.env, warn: (line: string) => void = (l) => process.stderr.write(l + '\n')): boolean {
   if (present) return false;
-  if (fullSuite(env)) throw new Error(`PW_FULL_SUITE=1 but ${what} is missing (${hint}): this machine-dependent test must run here`);
-  warn(`SKIPPED (machine): ${what} is missing (${hint}); PW_FULL_SUITE=1 makes this an error`);
+  if (fullSuite(env)) throw new Error(`PW_FULL_SUITE=1 but missing: ${what} (${hint}); this machine-dependent test must run here`);
+  warn(`SKIPPED (machine): missing ${what} (${hint}); PW_FULL_SUITE=1 makes this an error`);
   return true;
 }
