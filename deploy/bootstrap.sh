@@ -6,7 +6,11 @@
 # project creates nothing. docs/deploy.md walks through it; test/deploy/bootstrap.test.ts runs it
 # against a recording stub gcloud/bq.
 #
-#   PROJECT_ID=my-project [SLACK_WEBHOOK_URL=https://hooks.slack.com/…] deploy/bootstrap.sh
+#   PROJECT_ID=my-project [SLACK_WEBHOOK_URL=https://hooks.slack.com/…] \
+#     [SLACK_WEBHOOK_URL_ALERTS=https://hooks.slack.com/…] [SLACK_WEBHOOK_URL_DIGEST=https://hooks.slack.com/…] \
+#     deploy/bootstrap.sh
+#
+# Webhook values are read from the environment and handed to gcloud on stdin, never on a command line.
 #
 # Names and settings: deploy/settings.sh (all overridable by env). PW_CLI is how the project's CLI
 # is run (default `npm run --silent cli --`, from the repository root).
@@ -18,6 +22,16 @@ PW_CLI="${PW_CLI:-npm run --silent cli --}"
 P=(--project="$PROJECT_ID")
 
 log() { echo "[bootstrap] $*" >&2; }
+
+# The operator webhooks are never the user-facing picks channel (config/env.ts refuses it at start;
+# refused here before anything is created). Only values given now can be compared.
+for pair in "${OPTIONAL_SLACK[@]}"; do
+  var="${pair#*:}"
+  if [[ -n "${!var:-}" && "${!var}" == "${SLACK_WEBHOOK_URL:-}" ]]; then
+    log "$var must not be the picks webhook (SLACK_WEBHOOK_URL → SLACK_WEBHOOK_URL_SIGNALS): give it its own channel, or leave it unset"
+    exit 1
+  fi
+done
 
 # ensure WHAT DESCRIBE… -- CREATE…: run CREATE only when DESCRIBE fails (the resource is missing).
 ensure() {
@@ -82,6 +96,30 @@ else
   log "exists: a version of secret $SLACK_SECRET"
 fi
 
+# The optional operator webhooks (alerts, digest), each its own secret, the same way; without a
+# value and without an existing version the secret is not created, nothing is granted on it, and
+# deploy.sh leaves its env var out of the service (the worker stores those messages, sends none).
+# OPTIONAL_READY lists the secrets that have a version (granted in step 7).
+OPTIONAL_READY=()
+for pair in "${OPTIONAL_SLACK[@]}"; do
+  setting="${pair%%:*}" var="${pair#*:}"
+  secret="${!setting}"
+  if gcloud secrets describe "$secret" "${P[@]}" >/dev/null 2>&1 \
+    && [[ -n "$(gcloud secrets versions list "$secret" --limit=1 --format='value(name)' "${P[@]}")" ]]; then
+    log "exists: a version of secret $secret ($var)"
+  elif [[ -n "${!var:-}" ]]; then
+    ensure "secret $secret" \
+      gcloud secrets describe "$secret" "${P[@]}" -- \
+      gcloud secrets create "$secret" --replication-policy=automatic "${P[@]}"
+    log "create: first version of secret $secret ($var)"
+    printf '%s' "${!var}" | gcloud secrets versions add "$secret" --data-file=- "${P[@]}"
+  else
+    log "skipped: secret $secret — $var not given; the service runs without $var (the monitor job stores and shows, but does not post, those messages). Rerun with $var=https://hooks.slack.com/… to add it, then redeploy"
+    continue
+  fi
+  OPTIONAL_READY+=("$secret")
+done
+
 # ---- 5. Models bucket (the champion and challengers are gs:// objects, never baked into the image)
 ensure "bucket gs://$MODELS_BUCKET" \
   gcloud storage buckets describe "gs://$MODELS_BUCKET" "${P[@]}" -- \
@@ -110,6 +148,11 @@ grant_dataset "$RUNTIME_SA" roles/bigquery.dataViewer "$BQ_FEATURES_DATASET"
 grant_dataset "$RUNTIME_SA" roles/bigquery.dataViewer "$BQ_ACTUALS_DATASET"
 gcloud storage buckets add-iam-policy-binding "gs://$MODELS_BUCKET" --member="serviceAccount:$RUNTIME_SA" --role=roles/storage.objectViewer "${P[@]}" --format=none
 gcloud secrets add-iam-policy-binding "$SLACK_SECRET" --member="serviceAccount:$RUNTIME_SA" --role=roles/secretmanager.secretAccessor "${P[@]}" --format=none
+for secret in "${OPTIONAL_READY[@]}"; do
+  gcloud secrets add-iam-policy-binding "$secret" --member="serviceAccount:$RUNTIME_SA" --role=roles/secretmanager.secretAccessor "${P[@]}" --format=none
+  # the deployer lists the secret's versions (metadata, never the value) to decide whether to wire it
+  gcloud secrets add-iam-policy-binding "$secret" --member="serviceAccount:$BUILD_SA" --role=roles/secretmanager.viewer "${P[@]}" --format=none
+done
 # build: push images, deploy revisions that run as the runtime account, check models and tables
 grant_project "$BUILD_SA" roles/run.developer
 grant_project "$BUILD_SA" roles/logging.logWriter

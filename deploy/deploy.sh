@@ -8,7 +8,8 @@
 #   deploy/deploy.sh deploy --image IMAGE --commit SHA --suffix SUFFIX --champion-env FILE
 #       1. read the revision serving 100 % now (none on the first deploy);
 #       2. render deploy/service.yaml: the image, a new revision name, the champion, PUSH_AUDIENCE =
-#          the deterministic service URL, PUSH_SERVICE_ACCOUNTS = push + scheduler accounts, and
+#          the deterministic service URL, PUSH_SERVICE_ACCOUNTS = push + scheduler accounts, the
+#          Slack secrets (an optional one without a version is left out, said on stderr), and
 #          traffic pinned to the current revision;
 #       3. `gcloud run services replace`: waits until the new revision is ready — its startup probe
 #          is GET /ready (champion loaded, tables present). If it never gets ready the command fails,
@@ -22,20 +23,37 @@ source deploy/settings.sh
 P=(--project="$PROJECT_ID" --region="$REGION")
 log() { echo "[deploy] $*" >&2; }
 
-# describe_json EXPR: evaluate a Python expression over the live service's JSON (d); empty when absent.
-describe_json() {
-  local json
-  json="$(gcloud run services describe "$SERVICE" "${P[@]}" --format=json 2>/dev/null)" || return 0
-  python3 -c 'import json,sys
-d=json.loads(sys.stdin.read())
-try:
-    v=eval(sys.argv[1])
-except (KeyError, IndexError, StopIteration, TypeError):
-    v=None
-print(v if v is not None else "")' "$1" <<<"$json"
+# The live service as gcloud's `flattened[no-pad]` lines (`status.traffic[0].percent: 100`, one
+# leaf per line, values unquoted unless they hold a newline or edge space); empty when absent.
+# gcloud's own printer, so the step's image (cloud-sdk:slim: no python3 for us, no jq) needs only
+# bash.
+describe_flat() { gcloud run services describe "$SERVICE" "${P[@]}" --format='flattened[no-pad]' 2>/dev/null || true; }
+# flat_get FLAT KEY: the value of one flattened key (literal match), empty when absent.
+flat_get() { local k="$2: "; while IFS= read -r line; do [[ "$line" == "$k"* ]] && { echo "${line#"$k"}"; return 0; }; done <<<"$1"; return 0; }
+# flat_has FLAT PREFIX: some flattened key starts with PREFIX (literal).
+flat_has() { [[ $'\n'"$1" == *$'\n'"$2"* ]]; }
+# live_env NAME: the plain value of env var NAME in the live service's container (empty when absent).
+live_env() {
+  local flat i=0
+  flat="$(describe_flat)"
+  while flat_has "$flat" "spec.template.spec.containers[0].env[$i]."; do
+    if [[ "$(flat_get "$flat" "spec.template.spec.containers[0].env[$i].name")" == "$1" ]]; then
+      flat_get "$flat" "spec.template.spec.containers[0].env[$i].value"
+      return 0
+    fi
+    i=$((i + 1))
+  done
 }
-live_env() { describe_json "next(e.get('value','') for e in d['spec']['template']['spec']['containers'][0].get('env',[]) if e['name']=='$1')"; }
-serving_revision() { describe_json "next(t['revisionName'] for t in d['status']['traffic'] if t.get('percent')==100 and t.get('revisionName'))"; }
+# serving_revision: the revision with 100 % of the live service's traffic (empty when none/absent).
+serving_revision() {
+  local flat i=0 rev
+  flat="$(describe_flat)"
+  while flat_has "$flat" "status.traffic[$i]."; do
+    rev="$(flat_get "$flat" "status.traffic[$i].revisionName")"
+    if [[ "$(flat_get "$flat" "status.traffic[$i].percent")" == 100 && -n "$rev" ]]; then echo "$rev"; return 0; fi
+    i=$((i + 1))
+  done
+}
 
 cmd="${1:-}"
 shift || true
@@ -75,9 +93,22 @@ case "$cmd" in
     current="$(serving_revision)"
     out="$(mktemp "${TMPDIR:-/tmp}/service.XXXXXX.yaml")"
     sed -e '/^  traffic:/,$d' deploy/service.yaml >"$out"
+    # Optional webhooks (settings.sh OPTIONAL_SLACK): wired only when the secret has a version, else
+    # the env entry is dropped (a secretKeyRef to a missing secret would keep the revision from starting).
+    for pair in "${OPTIONAL_SLACK[@]}"; do
+      setting="${pair%%:*}" var="${pair#*:}"
+      secret="${!setting}"
+      grep -q "^ *# optional secret: $setting " "$out" || { log "deploy/service.yaml lacks the optional entry for $setting"; exit 1; }
+      if [[ -n "$(gcloud secrets versions list "$secret" --limit=1 --format='value(name)' --project="$PROJECT_ID" 2>/dev/null)" ]]; then
+        log "$var from secret $secret"
+      else
+        sed -i "/^ *# optional secret: $setting /,+5d" "$out"
+        log "$var omitted: secret $secret has no version (or this account may not list it: deploy/bootstrap.sh grants secretmanager.viewer). The monitor job then stores and shows, but does not post, those messages; add it with deploy/bootstrap.sh and redeploy"
+      fi
+    done
     for v in SERVICE REGION REVISION COMMIT_LABEL RUNTIME_SA IMAGE PROJECT_ID BQ_LOCATION BQ_DATASET \
       BQ_FEATURES_DATASET BQ_ACTUALS_DATASET BQ_COMPAT_DATASET CHAMPION_PATH CHAMPION_SHA256 \
-      PUSH_AUDIENCE PUSH_SERVICE_ACCOUNTS BUILD_COMMIT SLACK_SECRET; do
+      PUSH_AUDIENCE PUSH_SERVICE_ACCOUNTS BUILD_COMMIT SLACK_SECRET SLACK_ALERTS_SECRET SLACK_DIGEST_SECRET; do
       val="${!v:-}"
       val="${val//\\/\\\\}"
       val="${val//&/\\&}"

@@ -28,7 +28,21 @@ BQ_COMPAT_DATASET="${BQ_COMPAT_DATASET:-prediction_worker_compat}"
 
 # Models, secrets, messaging
 MODELS_BUCKET="${MODELS_BUCKET:-$PROJECT_ID-models}"
+# Slack webhooks, one Secret Manager secret each (the service reads version 'latest'):
+#   SLACK_SECRET        → SLACK_WEBHOOK_URL_SIGNALS  picks, user-facing; required
+#   SLACK_ALERTS_SECRET → SLACK_WEBHOOK_URL_ALERTS   champion DEGRADED/RECOVERED; optional
+#   SLACK_DIGEST_SECRET → SLACK_WEBHOOK_URL_DIGEST   daily digest, internal; optional, never the picks channel
+# An optional secret without a version is not created by bootstrap.sh and its env var is left out of
+# the service by deploy.sh (both say so on stderr); the monitor job then stores and shows, but does not post, those.
 SLACK_SECRET="${SLACK_SECRET:-slack-webhook-signals}"
+SLACK_ALERTS_SECRET="${SLACK_ALERTS_SECRET:-slack-webhook-alerts}"
+SLACK_DIGEST_SECRET="${SLACK_DIGEST_SECRET:-slack-webhook-digest}"
+# OPTIONAL_SLACK: "SETTING:ENV_VAR" for each optional webhook (bootstrap.sh, deploy.sh).
+OPTIONAL_SLACK=(SLACK_ALERTS_SECRET:SLACK_WEBHOOK_URL_ALERTS SLACK_DIGEST_SECRET:SLACK_WEBHOOK_URL_DIGEST)
+if [[ "$SLACK_ALERTS_SECRET" == "$SLACK_SECRET" || "$SLACK_DIGEST_SECRET" == "$SLACK_SECRET" || "$SLACK_ALERTS_SECRET" == "$SLACK_DIGEST_SECRET" ]]; then
+  echo "deploy/settings.sh: SLACK_SECRET, SLACK_ALERTS_SECRET and SLACK_DIGEST_SECRET must be three different secrets (the alert and digest webhooks are never the picks channel)" >&2
+  exit 1
+fi
 REQUEST_TOPIC="${REQUEST_TOPIC:-prediction-request}"
 DEAD_LETTER_TOPIC="${DEAD_LETTER_TOPIC:-$REQUEST_TOPIC-dead-letter}"
 PUSH_SUBSCRIPTION="${PUSH_SUBSCRIPTION:-$SERVICE-push}"

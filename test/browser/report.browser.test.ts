@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { findChromium } from './chromium.js';
+import { skipWithout } from '../helpers/machine.js';
 import { openDuckDbStorage } from '../../src/storage/duckdb/index.js';
 import type { Storage } from '../../src/storage/storage.js';
 import type { PredictionAccuracyRow } from '../../src/storage/tables/prediction-accuracy.js';
@@ -32,12 +33,9 @@ const DATES = dateRange('2026-02-01', '2026-02-12');
 const EVENTS: RegistryEventSource = { forRange: async () => [{ date: '2026-02-06', system_id: 'cb_deep', kind: 'promoted', detail: 'test event' }] };
 const CHARTS = ['units', 'mae', 'pvl', 'coverage', 'state'];
 
-// Outside CI a missing browser skips (with a line saying so); in CI (.ci/run installs Debian's
-// chromium) it runs and fails loudly instead of passing silently.
-const SKIP = !CHROMIUM && process.env.CI !== 'true';
-if (SKIP) {
-  console.warn('browser tests SKIPPED: no Chromium found (set CHROMIUM_PATH, or apt-get install chromium)');
-}
+// Machine-dependent (test/helpers/machine.ts): skipped with one stderr line when no Chromium exists;
+// with PW_FULL_SUITE=1 (.ci/run installs Debian's chromium) a missing browser fails loudly.
+const SKIP = skipWithout('chromium (browser tests)', CHROMIUM !== undefined, 'set CHROMIUM_PATH, or apt-get install chromium');
 
 describe.skipIf(SKIP)('dashboard and report in headless Chromium', () => {
   let dir: string;

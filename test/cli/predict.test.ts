@@ -13,11 +13,14 @@ import { V9_FEATURE_NAMES } from '../../src/features/contract.js';
 import { loadPredictor } from '../../src/models/load-predictor.js';
 import { ModelStore } from '../../src/models/model-store.js';
 import { NATIVE_TOLERANCE, ONNX_TOLERANCE, fixtureModels, maxAbsDiff } from '../models/fixture-cases.js';
-import { SHARED_V9, hasSharedFixtures, tempDir, tinyCatBoostJson, tinyExpected, type TinyModelSpec } from '../models/helpers.js';
+import { SHARED_V9, haveSharedV9, tempDir, tinyCatBoostJson, tinyExpected, type TinyModelSpec } from '../models/helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const run = promisify(execFile);
+
+/** Shared V9 models: machine-dependent (test/helpers/machine.ts). */
+const HAVE_SHARED_V9 = haveSharedV9();
 
 interface CliResult {
   code: number;
@@ -112,7 +115,7 @@ describe('cli predict', () => {
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 
-  it.skipIf(!hasSharedFixtures)('agrees with the in-process predictor on a real V9 model, columns shuffled (shared fixtures)', async () => {
+  it.skipIf(!HAVE_SHARED_V9)('agrees with the in-process predictor on a real V9 model, columns shuffled (shared fixtures)', async () => {
     const model = join(SHARED_V9, 'catboost_v9_exp_A3_20260129_211030.cbm');
     const meta = JSON.parse(readFileSync(join(SHARED_V9, 'catboost_v9_exp_A3_20260129_211030_metadata.json'), 'utf8')) as {
       feature_medians: Record<string, number>;

@@ -11,12 +11,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { PROJECT_NUMBER, installStubs, type StubCall } from './stub-cloud.js';
+import { PROJECT_NUMBER, deployImageTools, installStubs, type StubCall } from './stub-cloud.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'pw-bootstrap-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const stubs = installStubs(dir);
+// No python3, no jq: only what cloud-sdk:slim surely has (stub-cloud.ts), never the host PATH.
+const TOOLS = deployImageTools(dir);
 
 const PROJECT = 'pw-new-project';
 const URL_ = `https://prediction-worker-${PROJECT_NUMBER}.us-west2.run.app`;
@@ -24,6 +26,11 @@ const RUNTIME_SA = `prediction-worker@${PROJECT}.iam.gserviceaccount.com`;
 const PUSH_SA = `prediction-worker-push@${PROJECT}.iam.gserviceaccount.com`;
 const SCHEDULER_SA = `prediction-worker-scheduler@${PROJECT}.iam.gserviceaccount.com`;
 const WEBHOOK = 'https://hooks.slack.com/services/T000/B000/secret-value';
+const ALERTS = 'https://hooks.slack.com/services/T000/B111/alerts-secret-value';
+const DIGEST = 'https://hooks.slack.com/services/T000/B222/digest-secret-value';
+const BUILD_SA = `prediction-worker-build@${PROJECT}.iam.gserviceaccount.com`;
+type EnvEntry = { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } };
+const renderedEnv = (): EnvEntry[] => YAML.parse(stubs.state().rendered.at(-1)!).spec.template.spec.containers[0].env;
 const CHAMPION = 'gs://pw-new-project-models/catboost/v9/champion.cbm';
 const SHA = 'a'.repeat(64);
 
@@ -32,7 +39,7 @@ function run(script: string, args: string[] = [], env: Record<string, string> = 
     cwd: repo,
     encoding: 'utf8',
     env: {
-      PATH: `${stubs.bin}:${process.env.PATH}`,
+      PATH: `${stubs.bin}:${TOOLS}`,
       HOME: dir,
       STUB_STATE_DIR: dir,
       PROJECT_ID: PROJECT,
@@ -100,6 +107,12 @@ describe('bootstrap and deploy on an empty project (stub gcloud)', () => {
     // the service does not exist yet: no push subscription, no scheduler jobs, and the next step is named
     expect(lines(calls).some((l) => l.includes('--push-endpoint'))).toBe(false);
     expect(r.stderr).toContain('is not deployed yet');
+    // no alert/digest webhook given: those secrets are not created, nothing is granted on them, and it is said
+    for (const [secret, variable] of [['slack-webhook-alerts', 'SLACK_WEBHOOK_URL_ALERTS'], ['slack-webhook-digest', 'SLACK_WEBHOOK_URL_DIGEST']]) {
+      expect(r.stderr).toContain(`skipped: secret ${secret} — ${variable} not given`);
+      expect(stubs.state().resources).not.toContain(`secrets ${secret}`);
+      expect(bindings.some((b) => b.startsWith(`secrets ${secret} `))).toBe(false);
+    }
   });
 
   it('first deploy: renders the service with the deterministic URL as PUSH_AUDIENCE and takes traffic once ready', () => {
@@ -120,6 +133,13 @@ describe('bootstrap and deploy on an empty project (stub gcloud)', () => {
     expect(env.GCP_PROJECT_ID).toBe(PROJECT);
     expect(env.BUILD_COMMIT).toBe('abc1234def');
     expect(env.SLACK_WEBHOOK_URL_SIGNALS).toBeUndefined(); // from Secret Manager only
+    // the picks webhook from its secret; the optional ones, without a secret, left out and said so
+    const names = renderedEnv().map((e) => e.name);
+    expect(renderedEnv().find((e) => e.name === 'SLACK_WEBHOOK_URL_SIGNALS')!.valueFrom).toEqual({ secretKeyRef: { name: 'slack-webhook-signals', key: 'latest' } });
+    expect(names).not.toContain('SLACK_WEBHOOK_URL_ALERTS');
+    expect(names).not.toContain('SLACK_WEBHOOK_URL_DIGEST');
+    expect(r.stderr).toContain('SLACK_WEBHOOK_URL_ALERTS omitted: secret slack-webhook-alerts has no version');
+    expect(r.stderr).toContain('SLACK_WEBHOOK_URL_DIGEST omitted: secret slack-webhook-digest has no version');
     expect(doc.spec.template.spec.serviceAccountName).toBe(RUNTIME_SA);
     expect(doc.spec.template.metadata.name).toBe('prediction-worker-abc1234-b1');
     expect(container.image).toBe('us-west2-docker.pkg.dev/p/nba-props/prediction-worker:b1');
@@ -209,6 +229,100 @@ describe('bootstrap and deploy on an empty project (stub gcloud)', () => {
     expect(stubs.state().service!.status.traffic).toEqual([{ revisionName: 'prediction-worker-c3-b3', percent: 100 }]);
   });
 
+  it('adding the digest webhook, then the alerts one: each its own secret (value on stdin), granted, wired; a rerun creates nothing', () => {
+    const deploy = (suffix: string) => {
+      const r = run('deploy/deploy.sh', ['deploy', '--image', `img:${suffix}`, '--commit', suffix, '--suffix', suffix, '--champion-env', join(dir, 'champion.env')]);
+      expect(r.code, r.stderr).toBe(0);
+      return r;
+    };
+    since();
+    const digestRun = run('deploy/bootstrap.sh', [], { SLACK_WEBHOOK_URL_DIGEST: DIGEST });
+    expect(digestRun.code, digestRun.stderr).toBe(0);
+    expect(creating(since()).map((l) => l.split(' --')[0])).toEqual(['gcloud secrets create slack-webhook-digest', 'gcloud secrets versions add slack-webhook-digest']);
+    expect(digestRun.stderr).toContain('skipped: secret slack-webhook-alerts — SLACK_WEBHOOK_URL_ALERTS not given');
+    expect(stubs.state().versions['slack-webhook-digest']).toBe(DIGEST);
+    let bindings = stubs.state().bindings;
+    expect(bindings).toContain(`secrets slack-webhook-digest serviceAccount:${RUNTIME_SA} roles/secretmanager.secretAccessor`);
+    expect(bindings).toContain(`secrets slack-webhook-digest serviceAccount:${BUILD_SA} roles/secretmanager.viewer`);
+    expect(bindings.some((b) => b.startsWith('secrets slack-webhook-alerts '))).toBe(false);
+    // the build account may list versions (viewer) but never read a value (accessor) of any secret
+    expect(bindings.some((b) => b.startsWith('secrets ') && b.endsWith(`${BUILD_SA} roles/secretmanager.secretAccessor`))).toBe(false);
+
+    const d1 = deploy('d1-b5');
+    expect(renderedEnv().find((e) => e.name === 'SLACK_WEBHOOK_URL_DIGEST')).toEqual({ name: 'SLACK_WEBHOOK_URL_DIGEST', valueFrom: { secretKeyRef: { name: 'slack-webhook-digest', key: 'latest' } } });
+    expect(renderedEnv().map((e) => e.name)).not.toContain('SLACK_WEBHOOK_URL_ALERTS');
+    expect(d1.stderr).toContain('SLACK_WEBHOOK_URL_ALERTS omitted');
+
+    since();
+    const alertsRun = run('deploy/bootstrap.sh', [], { SLACK_WEBHOOK_URL_ALERTS: ALERTS });
+    expect(alertsRun.code, alertsRun.stderr).toBe(0);
+    expect(creating(since()).map((l) => l.split(' --')[0])).toEqual(['gcloud secrets create slack-webhook-alerts', 'gcloud secrets versions add slack-webhook-alerts']);
+    expect(alertsRun.stderr).toContain('exists: a version of secret slack-webhook-digest');
+    expect(stubs.state().versions['slack-webhook-alerts']).toBe(ALERTS);
+    bindings = stubs.state().bindings;
+    expect(bindings).toContain(`secrets slack-webhook-alerts serviceAccount:${RUNTIME_SA} roles/secretmanager.secretAccessor`);
+    expect(bindings).toContain(`secrets slack-webhook-alerts serviceAccount:${BUILD_SA} roles/secretmanager.viewer`);
+
+    // a second run, values given again or not, creates nothing and changes no state (an existing
+    // version is never overwritten by bootstrap: rotate with `gcloud secrets versions add`)
+    for (const env of [{ SLACK_WEBHOOK_URL_ALERTS: ALERTS, SLACK_WEBHOOK_URL_DIGEST: DIGEST }, {}] as Array<Record<string, string>>) {
+      const before = stubs.state();
+      const again = run('deploy/bootstrap.sh', [], env);
+      expect(again.code, again.stderr).toBe(0);
+      expect(creating(since())).toEqual([]);
+      expect(stubs.state()).toEqual(before);
+      expect(again.stderr).not.toContain('create:');
+    }
+
+    deploy('d2-b6');
+    const wired = renderedEnv().filter((e) => e.name.startsWith('SLACK_WEBHOOK_URL_'));
+    expect(wired).toEqual([
+      { name: 'SLACK_WEBHOOK_URL_SIGNALS', valueFrom: { secretKeyRef: { name: 'slack-webhook-signals', key: 'latest' } } },
+      { name: 'SLACK_WEBHOOK_URL_ALERTS', valueFrom: { secretKeyRef: { name: 'slack-webhook-alerts', key: 'latest' } } },
+      { name: 'SLACK_WEBHOOK_URL_DIGEST', valueFrom: { secretKeyRef: { name: 'slack-webhook-digest', key: 'latest' } } },
+    ]);
+    // the live champion is still read correctly past the secret-only env entries
+    const resolved = run('deploy/deploy.sh', ['resolve']);
+    expect(resolved.stdout).toBe(`CHAMPION_PATH=${CHAMPION}\nCHAMPION_SHA256=${SHA}\n`);
+  }, 120_000); // seven script runs: more than the default 30 s on a loaded 2-core machine
+
+  it('refuses an alert or digest webhook equal to the picks webhook, and shared secret names, before creating anything', () => {
+    for (const env of [
+      { SLACK_WEBHOOK_URL: WEBHOOK, SLACK_WEBHOOK_URL_DIGEST: WEBHOOK },
+      { SLACK_WEBHOOK_URL: WEBHOOK, SLACK_WEBHOOK_URL_ALERTS: WEBHOOK },
+      { SLACK_WEBHOOK_URL: WEBHOOK, SLACK_DIGEST_SECRET: 'slack-webhook-signals' },
+      { SLACK_WEBHOOK_URL: WEBHOOK, SLACK_ALERTS_SECRET: 'slack-webhook-signals' },
+    ]) {
+      const fresh = mkdtempSync(join(tmpdir(), 'pw-bootstrap-same-'));
+      try {
+        const own = installStubs(fresh);
+        const r = spawnSync('bash', [join(repo, 'deploy/bootstrap.sh')], {
+          cwd: repo,
+          encoding: 'utf8',
+          env: { PATH: `${own.bin}:${TOOLS}`, STUB_STATE_DIR: fresh, PROJECT_ID: PROJECT, PW_CLI: own.cli, ...env },
+        });
+        expect(r.status, JSON.stringify(env)).toBe(1);
+        expect(r.stderr).toMatch(/must not be the picks webhook|must be three different secrets/);
+        expect(own.calls()).toEqual([]);
+      } finally {
+        rmSync(fresh, { recursive: true, force: true });
+      }
+    }
+    // deploy.sh refuses the same names (settings.sh), before rendering anything
+    const r = run('deploy/deploy.sh', ['resolve'], { SLACK_DIGEST_SECRET: 'slack-webhook-signals' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('must be three different secrets');
+  });
+
+  it('no webhook value ever appears on a command line or in a rendered service', () => {
+    const all = stubs.calls();
+    expect(all.length).toBeGreaterThan(50);
+    for (const c of all) expect(c.argv.join(' ')).not.toMatch(/hooks\.slack\.com|secret-value/);
+    for (const text of stubs.state().rendered) expect(text).not.toMatch(/hooks\.slack\.com|secret-value/);
+    // and each value reached Secret Manager through stdin
+    expect(stubs.state().versions).toEqual({ 'slack-webhook-signals': WEBHOOK, 'slack-webhook-alerts': ALERTS, 'slack-webhook-digest': DIGEST });
+  });
+
   it('refuses a first deploy without a champion, a champion that is not a gs:// object, and one without its sha256', () => {
     const fresh = mkdtempSync(join(tmpdir(), 'pw-bootstrap-fresh-'));
     try {
@@ -216,7 +330,7 @@ describe('bootstrap and deploy on an empty project (stub gcloud)', () => {
       const r = spawnSync('bash', [join(repo, 'deploy/deploy.sh'), 'resolve'], {
         cwd: repo,
         encoding: 'utf8',
-        env: { PATH: `${own.bin}:${process.env.PATH}`, STUB_STATE_DIR: fresh, PROJECT_ID: PROJECT },
+        env: { PATH: `${own.bin}:${TOOLS}`, STUB_STATE_DIR: fresh, PROJECT_ID: PROJECT },
       });
       expect(r.status).toBe(1);
       expect(r.stderr).toContain('the first deploy needs _CHAMPION_PATH');
@@ -238,7 +352,7 @@ describe('bootstrap and deploy on an empty project (stub gcloud)', () => {
       const r = spawnSync('bash', [join(repo, 'deploy/bootstrap.sh')], {
         cwd: repo,
         encoding: 'utf8',
-        env: { PATH: `${own.bin}:${process.env.PATH}`, STUB_STATE_DIR: fresh, PROJECT_ID: PROJECT, PW_CLI: own.cli },
+        env: { PATH: `${own.bin}:${TOOLS}`, STUB_STATE_DIR: fresh, PROJECT_ID: PROJECT, PW_CLI: own.cli },
       });
       expect(r.status).toBe(1);
       expect(r.stderr).toContain('rerun with SLACK_WEBHOOK_URL=');

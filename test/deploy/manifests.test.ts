@@ -49,6 +49,25 @@ describe('deploy/service.yaml', () => {
     }
   });
 
+  it('reads the alert and digest webhooks from their own secrets, in entries deploy.sh can drop whole', () => {
+    const text = read('deploy/service.yaml').split('\n');
+    for (const [name, setting] of [['SLACK_WEBHOOK_URL_ALERTS', 'SLACK_ALERTS_SECRET'], ['SLACK_WEBHOOK_URL_DIGEST', 'SLACK_DIGEST_SECRET']]) {
+      expect(container.env.find((e: { name: string }) => e.name === name), name).toEqual({ name, valueFrom: { secretKeyRef: { name: `\${${setting}}`, key: 'latest' } } });
+      // the marker deploy.sh deletes with the 5 lines after it: exactly this entry, nothing else
+      const at = text.findIndex((l) => l.trim().startsWith(`# optional secret: ${setting} `));
+      expect(at, setting).toBeGreaterThan(0);
+      expect(YAML.parse(text.slice(at + 1, at + 6).map((l) => l.slice(12)).join('\n'))).toEqual([{ name, valueFrom: { secretKeyRef: { name: `\${${setting}}`, key: 'latest' } } }]);
+      expect(text[at + 6]!.trim().startsWith('- name:') || text[at + 6]!.trim().startsWith('#') || /^ {10}\w/.test(text[at + 6]!), text[at + 6]).toBe(true);
+      expect(read('deploy/deploy.sh')).toContain(setting);
+    }
+    // the picks webhook's entry is not optional (no marker before it)
+    expect(text.some((l) => l.includes('# optional secret: SLACK_SECRET '))).toBe(false);
+    // three different secrets by default; settings.sh refuses any two equal
+    const def = (name: string) => new RegExp(`^${name}="\\$\\{${name}:-([a-z0-9-]+)\\}"$`, 'm').exec(settings)?.[1];
+    expect(new Set([def('SLACK_SECRET'), def('SLACK_ALERTS_SECRET'), def('SLACK_DIGEST_SECRET')]).size).toBe(3);
+    expect(def('SLACK_DIGEST_SECRET')).toBe('slack-webhook-digest');
+  });
+
   it('sets the production configuration the worker refuses to start without', () => {
     const env = Object.fromEntries((container.env as Array<{ name: string; value?: string }>).map((e) => [e.name, e.value]));
     expect(env.STORAGE_BACKEND).toBe('bigquery');
@@ -89,6 +108,13 @@ describe('cloudbuild.yaml', () => {
     expect(text('registry-check')).toContain('npm run --silent cli -- registry check');
     expect(text('registry-check')).toContain('CATBOOST_V9_MODEL_PATH=\\"$$CHAMPION_PATH\\"');
     expect(step('bigquery-check').args).toEqual(['run', '--silent', 'cli', '--', 'bigquery', 'check']);
+  });
+
+  it('runs npm test as on a laptop: never with PW_FULL_SUITE (node:24-bookworm-slim has no chromium, venv or shared models)', () => {
+    // With the switch, machine-dependent tests fail where their tool is missing; only .ci/run sets it.
+    for (const s of build.steps as Array<{ id: string }>) expect(JSON.stringify(s), s.id).not.toContain('PW_FULL_SUITE');
+    expect(JSON.stringify(build.options ?? {})).not.toContain('PW_FULL_SUITE');
+    expect(read('.ci/run')).toMatch(/^export PW_FULL_SUITE=1$/m);
   });
 
   it('runs the checks on the image Node major (24)', () => {

@@ -7,13 +7,13 @@
  * gcloud: `describe` fails (exit 1) for a resource not yet created; `create` adds it;
  * `*add-iam-policy-binding` adds a (resource, member, role) binding; `services list/enable`,
  * `projects describe`, `secrets versions list/add` (the value is read from stdin),
- * `run services describe --format=json | replace FILE | update-traffic` behave like the real
+ * `run services describe --format=flattened[no-pad] (gcloud's flattened printer) | replace FILE | update-traffic` behave like the real
  * ones closely enough for deploy/*.sh. `run services replace` refuses (exit 1, revision not ready)
  * when the rendered champion path contains "unloadable", as Cloud Run does when the startup probe
  * never passes; traffic then stays where it was. Any other command exits 3 (the test sees it).
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PROJECT_NUMBER = '123456789';
@@ -51,11 +51,24 @@ const key = group + ' ' + (group === 'iam service-accounts' && verb !== 'add-iam
 if (words[0] === 'services' && words[1] === 'list') { process.stdout.write(state.enabled.join('\\n') + '\\n'); process.exit(0); }
 if (words[0] === 'services' && words[1] === 'enable') { state.enabled.push(...words.slice(2)); save(state); process.exit(0); }
 if (words[0] === 'projects' && words[1] === 'describe') { process.stdout.write(${JSON.stringify(PROJECT_NUMBER)} + '\\n'); process.exit(0); }
+if (words.join(' ').startsWith('secrets versions') && !has('secrets ' + words[3])) fail(1, 'ERROR: NOT_FOUND: Secret [' + words[3] + '] not found or has no versions.');
 if (words.join(' ').startsWith('secrets versions list')) { process.stdout.write((state.versions[words[3]] ? 'projects/p/secrets/' + words[3] + '/versions/1' : '') + '\\n'); process.exit(0); }
 if (words.join(' ').startsWith('secrets versions add')) { state.versions[words[3]] = stdin; save(state); process.exit(0); }
 if (words[0] === 'run' && words[1] === 'services' && words[2] === 'describe') {
   if (!state.service) fail(1, 'ERROR: service not found');
-  process.stdout.write(JSON.stringify(state.service) + '\\n');
+  if (flag('format') === 'json' || flag('format') === undefined) { process.stdout.write(JSON.stringify(state.service) + '\\n'); process.exit(0); }
+  if (flag('format') !== 'flattened[no-pad]') fail(3, 'stub gcloud: unexpected format: ' + flag('format'));
+  // gcloud's flattened printer (core/resource/flattened_printer.py): '---', then one 'key: value'
+  // line per leaf, keys sorted at every level, lists as [i]; a value with a newline or edge space quoted.
+  const lines = [];
+  const walk = (o, name) => {
+    if (Array.isArray(o)) { if (o.length === 0) lines.push([name, '[]']); o.forEach((v, i) => walk(v, name + '[' + i + ']')); }
+    else if (o !== null && typeof o === 'object') { const ks = Object.keys(o).sort(); if (ks.length === 0) lines.push([name, '{}']); for (const k of ks) walk(o[k], name ? name + '.' + k : k); }
+    else if (o !== null && o !== undefined) lines.push([name, typeof o === 'boolean' ? (o ? 'True' : 'False') : String(o)]);
+  };
+  walk(state.service, '');
+  const quote = (v) => (/\\n/.test(v) || /^\\s|\\s$/.test(v) ? JSON.stringify(v) : v);
+  process.stdout.write('---\\n' + lines.map(([k, v]) => k + ': ' + quote(v) + '\\n').join(''));
   process.exit(0);
 }
 if (words[0] === 'run' && words[1] === 'services' && words[2] === 'replace') {
@@ -82,6 +95,7 @@ if (verb === 'describe') { if (group === 'run services' && state.service) proces
 if (verb === 'create') { if (has(key)) fail(1, 'ERROR: already exists: ' + key); state.resources.push(key); save(state); process.exit(0); }
 if (verb === 'add-iam-policy-binding') {
   if (group === 'run services' && !state.service) fail(1, 'ERROR: service not found');
+  if (group === 'secrets' && !has(key)) fail(1, 'ERROR: NOT_FOUND: secret ' + name);
   const b = key + ' ' + flag('member') + ' ' + flag('role');
   if (!state.bindings.includes(b)) state.bindings.push(b);
   save(state);
@@ -141,4 +155,26 @@ export function installStubs(dir: string): { bin: string; calls: () => StubCall[
     },
     state: () => JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as StubState,
   };
+}
+
+/**
+ * What the deploy steps' image (cloud-sdk:slim) offers the scripts besides gcloud/bq: bash and
+ * coreutils/sed/grep, with no python3 and no jq. Symlinks to exactly these in `dir/tools` (plus
+ * node, which runs the stubs themselves); put it on PATH after the stubs instead of the host PATH,
+ * so a script that calls anything else (python3, jq, …) fails with "command not found".
+ */
+export const DEPLOY_IMAGE_TOOLS = ['bash', 'sh', 'cat', 'dirname', 'basename', 'mktemp', 'rm', 'sed', 'grep', 'tr', 'head', 'tail', 'printf', 'env', 'sort', 'wc', 'cut', 'date'] as const;
+
+/** Create `dir/tools` with DEPLOY_IMAGE_TOOLS and node; returns its path. Throws if one is not on the host. */
+export function deployImageTools(dir: string): string {
+  const tools = join(dir, 'tools');
+  mkdirSync(tools, { recursive: true });
+  const hostPath = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+  for (const name of DEPLOY_IMAGE_TOOLS) {
+    const found = hostPath.map((d) => join(d, name)).find((p) => existsSync(p));
+    if (!found) throw new Error(`host has no ${name} on PATH`);
+    symlinkSync(found, join(tools, name));
+  }
+  symlinkSync(process.execPath, join(tools, 'node'));
+  return tools;
 }

@@ -7,13 +7,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
+import { skipWithout } from '../helpers/machine.js';
 import { PwError } from '../../src/errors.js';
 import type { ObjectSource, ObjectVersion } from '../../src/models/model-store.js';
 import type { RegistryEntryInput } from '../../config/registry.js';
 
 export const SHARED_FIXTURES = join(import.meta.dirname, '../../../shared/fixtures');
 export const SHARED_V9 = join(SHARED_FIXTURES, 'v9-models');
-export const hasSharedFixtures = existsSync(SHARED_V9);
+/**
+ * Whether the shared V9 models (outside the clone) are here, under the machine-dependent rule
+ * (test/helpers/machine.ts): false (one stderr line) when absent, throws when absent with
+ * PW_FULL_SUITE=1. Call it only in a test file that uses them.
+ */
+export const haveSharedV9 = (): boolean => !skipWithout('the shared V9 models', existsSync(SHARED_V9), `${SHARED_V9}, ../shared/fixtures/v9-models next to the clone`);
 export const PROJECT_MODEL_FIXTURES = join(import.meta.dirname, '../fixtures/models');
 
 export interface TinyModelSpec {

@@ -6,7 +6,7 @@ import { isPwError } from '../../src/errors.js';
 import { V9_FEATURE_NAMES } from '../../src/features/contract.js';
 import { loadPredictor, modelFormatOf } from '../../src/models/load-predictor.js';
 import { ModelStore } from '../../src/models/model-store.js';
-import { SHARED_FIXTURES, hasSharedFixtures, tempDir, tinyCatBoostJson, tinyExpected, type TinyModelSpec } from './helpers.js';
+import { SHARED_FIXTURES, haveSharedV9, tempDir, tinyCatBoostJson, tinyExpected, type TinyModelSpec } from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -16,6 +16,9 @@ beforeEach(() => {
   store = new ModelStore({ cwd: dir, cacheDir: join(dir, 'cache') });
 });
 afterEach(() => cleanup());
+
+/** Shared V9 models: machine-dependent (test/helpers/machine.ts). */
+const HAVE_SHARED_V9 = haveSharedV9();
 
 const spec: TinyModelSpec = {
   featureNames: V9_FEATURE_NAMES,
@@ -87,7 +90,7 @@ describe('loadPredictor', () => {
       ['broken.json', '{"features_info": {'],
       ['garbage.onnx', 'this is not protobuf at all'],
     ];
-    if (hasSharedFixtures) {
+    if (HAVE_SHARED_V9) {
       const real = readFileSync(join(SHARED_FIXTURES, 'v9-models/catboost_v9_exp_A1_20260129_210936.cbm'));
       cases.push(['truncated.cbm', real.subarray(0, Math.floor(real.length / 2))]);
     }
@@ -122,7 +125,7 @@ describe('loadPredictor', () => {
     expect(isPwError(err, 'PW_ERR_MODEL_SHA256')).toBe(true);
   });
 
-  it.skipIf(!hasSharedFixtures)('loads a real V9 model with its tree structure (shared fixtures)', async () => {
+  it.skipIf(!HAVE_SHARED_V9)('loads a real V9 model with its tree structure (shared fixtures)', async () => {
     const sharedStore = new ModelStore({ cwd: SHARED_FIXTURES });
     const p = await loadPredictor({ path: 'v9-models/catboost_v9_exp_B2_20260129_211911.cbm', engine: 'auto', store: sharedStore, featureSet: V9_FEATURE_NAMES });
     const meta = JSON.parse(readFileSync(join(SHARED_FIXTURES, 'v9-models/catboost_v9_exp_B2_20260129_211911_metadata.json'), 'utf8')) as { features: string[] };

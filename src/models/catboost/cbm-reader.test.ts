@@ -4,6 +4,7 @@ import { isPwError } from '../../errors.js';
 import { V9_FEATURE_NAMES } from '../../features/contract.js';
 import { parseCbm } from './cbm-reader.js';
 import { ObliviousEvaluator } from './evaluator.js';
+import { skipWithout } from '../../../test/helpers/machine.js';
 import { loadNativeModel } from './index.js';
 import { buildCbmFile, smallModelCore, type SmallModel } from './testing/cbm-builder.js';
 import { expectPwError } from './testing/expect-pw-error.js';
@@ -126,8 +127,7 @@ function expectThrowsPwError(bytes: Uint8Array): void {
 // ---- the six real V9 models of the shared fixtures (read in place, never copied) ----
 
 const V9_DIR = new URL('../../../../shared/fixtures/v9-models/', import.meta.url);
-const haveV9 = existsSync(V9_DIR);
-if (!haveV9) console.warn(`skipping V9 model tests: ${V9_DIR.pathname} is absent (shared fixtures not checked out)`);
+const haveV9 = !skipWithout('the shared V9 models', existsSync(V9_DIR), `${V9_DIR.pathname} (shared fixtures not checked out)`);
 
 const V9 = [
   { file: 'catboost_v9_exp_A1_20260129_210936.cbm', trees: 334, bias: 10.437385559082031 },

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadNativeModel } from './index.js';
 import { parseCatBoostJson } from './json-reader.js';
 import { expectPwError } from './testing/expect-pw-error.js';
+import { skipWithout } from '../../../test/helpers/machine.js';
 
 
 /** A two-feature depth-2 + depth-1 model in CatBoost's JSON export shape. */
@@ -91,8 +92,7 @@ describe('parseCatBoostJson', () => {
 // ---- CatBoost's own JSON model with its Java test's exact answers (shared fixtures, read in place) ----
 
 const JSON_DIR = new URL('../../../../shared/fixtures/catboost-json/', import.meta.url);
-const haveJson = existsSync(JSON_DIR);
-if (!haveJson) console.warn(`skipping CatBoost JSON known-answer tests: ${JSON_DIR.pathname} is absent`);
+const haveJson = !skipWithout('the shared CatBoost JSON fixtures', existsSync(JSON_DIR), `${JSON_DIR.pathname}, shared fixtures not checked out`);
 
 describe.skipIf(!haveJson)('numeric_only_model.json known answers', () => {
   it('reproduces every expected RawFormulaVal bit for bit', () => {

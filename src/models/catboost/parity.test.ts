@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { V9_FEATURE_NAMES } from '../../features/contract.js';
 import { ObliviousEvaluator, loadNativeModel, parseCatBoostJson, parseCbm } from './index.js';
 import type { ObliviousModel } from './model.js';
+import { skipWithout } from '../../../test/helpers/machine.js';
 
 const DIR = new URL('../../../test/fixtures/models/', import.meta.url);
 const MANIFEST = new URL('manifest.json', DIR);
@@ -114,7 +115,7 @@ describe.skipIf(!haveFixtures)('parity with CatBoost predictions', () => {
 
 const SHARED_V9 = new URL('../../../../shared/fixtures/v9-models/', import.meta.url);
 const sharedModels = existsSync(SHARED_V9) ? readdirSync(SHARED_V9).filter((f) => f.endsWith('.cbm')).sort() : [];
-if (sharedModels.length === 0) console.warn(`skipping compiled-vs-interpreter tests on the shared V9 models: ${SHARED_V9.pathname} is absent`);
+skipWithout('the shared V9 models', sharedModels.length > 0, `${SHARED_V9.pathname} with .cbm files (shared fixtures not checked out)`);
 
 /**
  * Rows probing every border of the model: for each row, each used feature takes one of its
