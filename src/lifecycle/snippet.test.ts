@@ -91,4 +91,13 @@ describe('registry snippet', () => {
     expect(steps).toContain(`registry promote ${input.systemId}`);
     expect(steps).toContain(`registry retire ${input.systemId} --reason`);
   });
+
+  it('after --add the next steps say the entry is already in the file instead of asking for a paste', () => {
+    const base = { systemId: 'catboost_v9_x', file: 'models/m.cbm', modelPath: 'gs://b/v9/m-abc.cbm', registryFile: 'config/monthly-models.ts' };
+    const added = nextSteps({ ...base, added: true });
+    expect(added).toContain('2. Check:    the entry is already in config/monthly-models.ts (--add)');
+    expect(added).not.toContain('Paste:');
+    expect(nextSteps(base)).toContain('2. Paste:    the entry above into MONTHLY_MODELS in config/monthly-models.ts');
+    expect(added).toContain('already uploaded');
+  });
 });

@@ -108,15 +108,20 @@ export function registrySnippet(s: SnippetInput, note: readonly string[] = []): 
   ].join('\n');
 }
 
-/** The guide's lifecycle after a passing evaluation, as numbered commands. */
-export function nextSteps(s: { systemId: string; file: string; modelPath: string; registryFile: string }): string {
+/**
+ * The guide's lifecycle after a passing evaluation, as numbered commands. With `added` (evaluate
+ * --add already wrote the entry) step 2 says so instead of asking for a paste.
+ */
+export function nextSteps(s: { systemId: string; file: string; modelPath: string; registryFile: string; added?: boolean }): string {
   const upload = s.modelPath.startsWith('gs://')
     ? `npm run --silent cli -- model upload ${s.file} --bucket ${s.modelPath.slice(0, s.modelPath.lastIndexOf('/') + 1)}   (creates ${s.modelPath}; never overwrites)`
     : `(model_path is the local file: fine for the embedded default; for Cloud Run: npm run --silent cli -- model upload ${s.file} --bucket gs://nba-props-platform-models/catboost/v9/monthly/ and re-run with --upload-path that folder)`;
   return [
     'Next steps',
-    `1. Upload:   ${upload}`,
-    `2. Paste:    the entry above into MONTHLY_MODELS in ${s.registryFile}, then: npm run --silent cli -- registry check`,
+    `1. Upload:   ${upload}${s.modelPath.startsWith('gs://') ? ' (run again, it says "already uploaded" when the object exists)' : ''}`,
+    s.added
+      ? `2. Check:    the entry is already in ${s.registryFile} (--add): npm run --silent cli -- registry check`
+      : `2. Paste:    the entry above into MONTHLY_MODELS in ${s.registryFile}, then: npm run --silent cli -- registry check`,
     `3. Deploy:   git add ${s.registryFile} && git commit -m "feat: add challenger ${s.systemId}" && git push (Cloud Build deploys the worker; the model runs in shadow)`,
     `4. Compare:  each day after grading: npm run --silent cli -- compare ${s.systemId}   (the verdict, since training ended; look daily, it stays valid)`,
     `5. Decide:   npm run --silent cli -- registry promote ${s.systemId}   or   npm run --silent cli -- registry retire ${s.systemId} --reason "<why>"`,

@@ -322,10 +322,10 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
       out.push(
         ...(added ? [`ADDED to ${registryFile} (enabled: true):`] : []),
         passed
-          ? `MONTHLY_MODELS entry (paste into ${registryFile})`
-          : `MONTHLY_MODELS entry (paste into ${registryFile}) -- GATES FAILED, printed only because of --force-snippet`,
+          ? `MONTHLY_MODELS entry (${added ? 'added to' : 'paste into'} ${registryFile})`
+          : `MONTHLY_MODELS entry (${added ? 'added to' : 'paste into'} ${registryFile}) -- GATES FAILED, printed only because of --force-snippet`,
         snippet,
-        nextSteps({ systemId, file, modelPath, registryFile }),
+        nextSteps({ systemId, file, modelPath, registryFile, added }),
       );
     }
     await withStorage(deps, config, async (storage) => {
