@@ -44,6 +44,7 @@ describe('trainEvalOverlap (incident 10.7)', () => {
     expect(r.overlapDays).toBe(8);
     expect(r.fix).toContain('--train-end 2026-01-31');
     expect(r.fix).toContain('--eval-start 2026-02-16');
+    expect(r).toMatchObject({ latestTrainEnd: '2026-01-31', earliestEvalStart: '2026-02-16' });
   });
 });
 

@@ -30,6 +30,10 @@ export interface OverlapResult {
   overlapTo?: string;
   /** The two ways to fix it, one line. */
   fix?: string;
+  /** The latest training end this evaluation window allows (the day before eval starts). */
+  latestTrainEnd?: string;
+  /** The earliest evaluation start this training window allows (the day after training ends). */
+  earliestEvalStart?: string;
 }
 
 /** Checks a training window against an evaluation window with the one rule above. */
@@ -44,6 +48,8 @@ export function trainEvalOverlap(w: { trainStart: string; trainEnd: string; eval
     overlapFrom: from,
     overlapTo: to,
     fix: `use --train-end ${shift(w.evalStart, -1)} (train ends the day before eval starts) or --eval-start ${firstDayAfterTraining(w.trainEnd)}`,
+    latestTrainEnd: shift(w.evalStart, -1),
+    earliestEvalStart: firstDayAfterTraining(w.trainEnd),
   };
 }
 

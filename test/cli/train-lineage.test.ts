@@ -104,6 +104,9 @@ describe.skipIf(SKIP)('cli train (real CatBoost) and the leaked-model scenario',
       expect(code).toBe(1);
       expect(err).toContain("BLOCKED: training/eval date overlap (the model file's lineage)");
       expect(err).toContain(`train ${d(0)}..${d(9)}, eval ${d(7)}..${d(9)}: 3 eval day(s) inside the training window`);
+      // The hint names the real ways out: retrain (the typed --train-end cannot move a recorded window) or a later eval.
+      const plus = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+      expect(err).toContain(`retrain with cli train --train-end ${plus(d(7), -1)}, or use --eval-start ${plus(d(9), 1)}`);
       expect(out).toBe('');
     });
 

@@ -125,7 +125,7 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
 
   // Incident 10.7: training on the eval games inflated edge-3+ HR to 87-93 %. Checked first, on
   // every window we know of: the declared one (before any model is fetched) and the lineage's.
-  const blocked = (trainStart: string, trainEnd: string, source: string): number | undefined => {
+  const blocked = (trainStart: string, trainEnd: string, source: string, fromLineage = false): number | undefined => {
     const overlap = trainEvalOverlap({ trainStart, trainEnd, evalStart, evalEnd });
     if (!overlap.blocked) return undefined;
     io.err(
@@ -135,7 +135,9 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
           (overlap.overlapDays > 0
             ? `${overlap.overlapDays} eval day(s) inside the training window (${overlap.overlapFrom}..${overlap.overlapTo})`
             : 'training ends on or after the first eval day'),
-        `  fix: ${overlap.fix}`,
+        fromLineage
+          ? `  fix: the training window is recorded in the model file (--train-start/--train-end cannot change it): retrain with cli train --train-end ${overlap.latestTrainEnd}, or use --eval-start ${overlap.earliestEvalStart}`
+          : `  fix: ${overlap.fix}`,
         '',
       ].join('\n'),
     );
@@ -170,7 +172,7 @@ export async function run(argv: string[], io: CliIo, deps: LifecycleDeps = {}): 
     trainStart = l.train_start;
     trainEnd = l.train_end;
     trainingWindow = 'verified';
-    const code = blocked(trainStart, trainEnd, "the model file's lineage");
+    const code = blocked(trainStart, trainEnd, "the model file's lineage", true);
     if (code !== undefined) return code;
     if ((declaredStart && declaredStart !== trainStart) || (declaredEnd && declaredEnd !== trainEnd)) {
       notes.push(`declared --train-start/--train-end ${declaredStart ?? '?'}..${declaredEnd ?? '?'} differ from the lineage; the lineage decides`);
