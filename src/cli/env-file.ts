@@ -4,7 +4,10 @@
  * `tsx --env-file=config/local.env`), so after a promotion `registry check`, `demo` and the worker
  * agree on the champion.
  *
- * `--env-file <path>` (anywhere on the command line) names the file; `--env-file none` reads none.
+ * `--env-file <path>` (anywhere on the command line) names the file; `--no-env-file` reads none.
+ * (Not `--env-file none`: Node itself scans the whole command line for `--env-file`, even after the
+ * script name, so `npm run cli -- --env-file none` fails inside Node before this code runs, see
+ * nodejs/node#54232. A path Node also loads is harmless: the same values, and the environment wins.)
  * Without the flag, `config/local.env` is read when it exists and the environment does not select
  * production storage (STORAGE_BACKEND=bigquery): that is local mode. As with Node's --env-file,
  * variables already set in the environment win over the file.
@@ -38,16 +41,17 @@ export function applyEnvFile(argv: readonly string[], env: Record<string, string
       rest.push(...argv.slice(i));
       break;
     }
-    if (a === '--env-file') {
+    if (a === '--no-env-file') explicit = '';
+    else if (a === '--env-file') {
       const v = argv[i + 1];
-      if (v === undefined || v.startsWith('--')) throw new PwError('PW_ERR_CLI_USAGE', undefined, '--env-file needs a path (or none)');
+      if (v === undefined || v.startsWith('--')) throw new PwError('PW_ERR_CLI_USAGE', undefined, '--env-file needs a path (--no-env-file reads none)');
       explicit = v;
       i++;
     } else if (a.startsWith('--env-file=')) explicit = a.slice('--env-file='.length);
     else rest.push(a);
   }
   let file: string | undefined;
-  if (explicit !== undefined) file = explicit === 'none' || explicit === '' ? undefined : explicit;
+  if (explicit !== undefined) file = explicit === '' ? undefined : explicit;
   else if (env.STORAGE_BACKEND !== 'bigquery' && exists(resolve(cwd, DEFAULT_ENV_FILE))) file = DEFAULT_ENV_FILE;
   if (file === undefined) return { argv: rest, envFile: undefined, env };
   let text: string;

@@ -28,8 +28,9 @@ export const GLOBAL_FLAGS: readonly FlagHelp[] = [
   {
     flag: '--env-file <path>',
     default: 'config/local.env when it exists (local mode)',
-    text: 'read configuration from this dotenv file, as the worker does (`npm start`); variables already set in the environment win. --env-file none reads no file',
+    text: 'read configuration from this dotenv file, as the worker does (`npm start`); variables already set in the environment win',
   },
+  { flag: '--no-env-file', text: 'read no env file, only the environment (e.g. production settings already exported)' },
   { flag: '--help, -h', text: 'this page' },
 ];
 

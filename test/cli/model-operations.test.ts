@@ -312,7 +312,7 @@ describe('CLI ergonomics', () => {
 // --- one configuration truth --------------------------------------------------------------------
 
 describe('the CLI reads the env file the worker reads', () => {
-  it('--env-file names it; without the flag config/local.env in the working directory is read; --env-file none reads none', async () => {
+  it('--env-file names it; without the flag config/local.env in the working directory is read; --no-env-file reads none', async () => {
     const env = join(tmp, 'other.env');
     writeFileSync(env, `CATBOOST_V9_MODEL_PATH=${DEEP_FILE}\nCATBOOST_V9_MODEL_SHA256=${sha(DEEP_FILE)}\n`);
     expect(await main(['registry', 'list', '--env-file', env], io())).toBe(0);
@@ -330,11 +330,35 @@ describe('the CLI reads the env file the worker reads', () => {
     await main(['registry', 'list'], io({ cwd: tmp, env: { CATBOOST_V9_MODEL_PATH: 'models/x.cbm' } }));
     expect(out).toContain('champion catboost_v9: models/x.cbm');
     out = '';
-    await main(['registry', 'list', '--env-file', 'none'], io({ cwd: tmp }));
+    await main(['registry', 'list', '--no-env-file'], io({ cwd: tmp }));
     expect(out).toContain('champion catboost_v9: models/catboost_v9_demo_champion.cbm');
     // An explicit file that does not exist is an error, not a silent default.
     expect(await main(['registry', 'list', '--env-file', 'missing.env'], io({ cwd: tmp }))).toBe(1);
     expect(err).toMatch(/PW_ERR_CONFIG: .*missing\.env/);
+  });
+
+  it('through the real launcher (tsx → node), as `npm run cli` runs it: --no-env-file and --env-file <path> reach the CLI', () => {
+    // Node scans the whole command line for --env-file (nodejs/node#54232): `--env-file none` would
+    // fail inside Node itself, so "no file" is spelled --no-env-file.
+    // A working copy whose config/local.env names another champion, so "no file" is visible.
+    const cwd = mkdtempSync(join(tmpdir(), 'pw-envfile-'));
+    mkdirSync(join(cwd, 'config'));
+    copyFileSync(join(REPO_ROOT, 'config/monthly-models.ts'), join(cwd, 'config/monthly-models.ts'));
+    writeFileSync(join(cwd, 'config/local.env'), `PUSH_AUTH=off\nCATBOOST_V9_MODEL_PATH=${CHAMPION_FILE}.local\n`);
+    const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CATBOOST_V9_MODEL')));
+    const run = (args: string[]) =>
+      spawnSync(join(REPO_ROOT, 'node_modules/.bin/tsx'), [join(REPO_ROOT, 'src/cli/index.ts'), ...args], { cwd, encoding: 'utf8', env: childEnv });
+    expect(run(['registry', 'list']).stdout).toContain(`champion catboost_v9: ${CHAMPION_FILE}.local`);
+    const none = run(['registry', 'list', '--no-env-file']);
+    expect(none.stderr).not.toContain('not found');
+    expect(none.status, none.stderr).toBe(0);
+    expect(none.stdout).toContain('champion catboost_v9: models/catboost_v9_demo_champion.cbm');
+    const env = join(cwd, 'spawned.env');
+    writeFileSync(env, `CATBOOST_V9_MODEL_PATH=${DEEP_FILE}\n`);
+    const named = run(['registry', 'list', '--env-file', env]);
+    expect(named.status, named.stderr).toBe(0);
+    expect(named.stdout).toContain(`champion catboost_v9: ${DEEP_FILE}`);
+    rmSync(cwd, { recursive: true, force: true });
   });
 });
 
