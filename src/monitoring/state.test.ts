@@ -77,10 +77,15 @@ describe('nextState: transitions in both directions', () => {
     expect(run([50, 60, 50, 60], { state: 'HEALTHY' }).every((x) => x.state === 'HEALTHY')).toBe(true);
   });
 
-  it('INSUFFICIENT_DATA in and out is NO_CHANGE, resets counters, and restarts in the band', () => {
+  it('INSUFFICIENT_DATA: entering it is NO_CHANGE and resets counters; leaving it restarts in the band, DEGRADED only into a losing band', () => {
     const s = run([60, null, 50]);
     expect(s.map((x) => x.state)).toEqual(['HEALTHY', 'INSUFFICIENT_DATA', 'BLOCKED']);
-    expect(s.every((x) => x.action === 'NO_CHANGE')).toBe(true);
+    expect(s.map((x) => x.action)).toEqual(['NO_CHANGE', 'NO_CHANGE', 'DEGRADED']);
+    // out of INSUFFICIENT_DATA into a healthy band, or a first day in WATCH: nothing to alert
+    expect(run([null, 60]).map((x) => x.action)).toEqual(['NO_CHANGE', 'NO_CHANGE']);
+    expect(run([56]).map((x) => x.action)).toEqual(['NO_CHANGE']);
+    // a first monitored day already in a losing band alerts once, then stays quiet
+    expect(run([53, 53, 53]).map((x) => [x.state, x.action])).toEqual([['DEGRADING', 'DEGRADED'], ['DEGRADING', 'NO_CHANGE'], ['DEGRADING', 'NO_CHANGE']]);
     expect(nextCounters({ ...nextCounters(undefined, 50, 50) }, null, 0)).toEqual(nextCounters(undefined, null, 0));
   });
 

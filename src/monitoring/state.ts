@@ -20,9 +20,11 @@
  *           confirmed for 3 days here, since the rolling rate already moves slowly)
  *   better  the best state whose threshold was met on 2 consecutive days: HEALTHY after 2 days
  *           >= 58, WATCH after 2 days >= 55, DEGRADING after 2 days >= 52.4
- *   action  DEGRADED (worse), RECOVERED (better), NO_CHANGE; entering or leaving
- *           INSUFFICIENT_DATA is NO_CHANGE (coverage reports starvation), and a model coming
- *           out of INSUFFICIENT_DATA starts in the band its rate is in.
+ *   action  DEGRADED (worse), RECOVERED (better), NO_CHANGE; entering INSUFFICIENT_DATA is
+ *           NO_CHANGE (coverage reports starvation). A model coming out of INSUFFICIENT_DATA (or
+ *           on its first monitored day) starts in the band its rate is in; if that band is
+ *           DEGRADING or BLOCKED the step is DEGRADED, so a champion that first shows a rate in a
+ *           losing band alerts (once) instead of sitting there silently.
  */
 import { BREAKEVEN_HIT_RATE_PCT } from '../metrics/metrics.js';
 import type { ModelState, StateAction } from '../storage/tables/model-performance-daily.js';
@@ -130,6 +132,8 @@ export function nextState(
   let action: StateAction = 'NO_CHANGE';
   if (prev && prev.state !== 'INSUFFICIENT_DATA' && state !== 'INSUFFICIENT_DATA' && state !== prev.state) {
     action = RANK[state] > RANK[prev.state] ? 'DEGRADED' : 'RECOVERED';
+  } else if ((!prev || prev.state === 'INSUFFICIENT_DATA') && (state === 'DEGRADING' || state === 'BLOCKED')) {
+    action = 'DEGRADED';
   }
   return {
     state,
