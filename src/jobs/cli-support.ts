@@ -4,8 +4,7 @@
  * in-memory storage without touching the environment.
  */
 import { loadConfig, type Config } from '../../config/env.js';
-import { CHAMPION_SYSTEM_ID, enabledEntries, parseRegistry } from '../../config/registry.js';
-import { MONTHLY_MODELS } from '../../config/monthly-models.js';
+import { CHAMPION_SYSTEM_ID, enabledEntries, type Registry } from '../../config/registry.js';
 import type { Storage } from '../storage/storage.js';
 import type { CliIo } from '../cli/io.js';
 
@@ -24,9 +23,12 @@ export function cliConfig(io: CliIo): Config {
   return loadConfig({ PUSH_AUTH: 'off', ...io.env });
 }
 
-/** Champion + enabled MONTHLY_MODELS keys: the systems that should have rows each date. */
-export function expectedSystemIds(): string[] {
-  return [CHAMPION_SYSTEM_ID, ...enabledEntries(parseRegistry(MONTHLY_MODELS)).map(([id]) => id)];
+/**
+ * Champion + the enabled entries of `registry` (the one the command read with --registry-file,
+ * as the worker reads its own): the systems that should have rows each date.
+ */
+export function expectedSystemIds(registry: Registry): string[] {
+  return [CHAMPION_SYSTEM_ID, ...enabledEntries(registry).map(([id]) => id)];
 }
 
 /** Run `fn` with the injected storage, or with one opened from config and closed afterwards. */

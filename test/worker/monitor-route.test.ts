@@ -60,6 +60,12 @@ describe('POST /jobs/monitor', () => {
     expect(body.digest).toBe('sent');
     expect(body.rows.map((r: { system_id: string }) => r.system_id)).toEqual(expect.arrayContaining(modelSet.loaded.map((m) => m.systemId)));
     expect(body.rows.every((r: { coverage_status: string }) => r.coverage_status === 'OK')).toBe(true);
+    // model age comes from the registry the worker loaded (its model set), not a second copy
+    const trained = modelSet.status().filter((s) => s.trainEnd);
+    expect(trained.length).toBeGreaterThan(0);
+    for (const s of trained) {
+      expect(body.rows.find((r: { system_id: string }) => r.system_id === s.systemId)).toMatchObject({ training_end_date: s.trainEnd });
+    }
     expect(digest.received).toHaveLength(1);
     expect(digest.received[0]!.text).toContain('Model digest');
     expect(picks.received).toHaveLength(0);

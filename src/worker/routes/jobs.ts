@@ -16,9 +16,7 @@ import { CHAMPION_SYSTEM_ID } from '../../../config/registry.js';
 import { runGradeJob, summarizeBySystem } from '../../jobs/grade-job.js';
 import { runSignalsJob } from '../../jobs/signals-job.js';
 import { runPicksJob } from '../../jobs/picks-job.js';
-import { runMonitorJob, trainingEndsFromRegistry } from '../../jobs/monitor-job.js';
-import { parseRegistry } from '../../../config/registry.js';
-import { MONTHLY_MODELS } from '../../../config/monthly-models.js';
+import { runMonitorJob } from '../../jobs/monitor-job.js';
 import { todayIn } from '../slate-date.js';
 import { addDays } from '../../jobs/format.js';
 
@@ -142,7 +140,8 @@ const jobsRoutes: FastifyPluginAsync = async (app: FastifyInstance) => {
       gameDate,
       championSystemId: CHAMPION_SYSTEM_ID,
       expectedSystemIds: expectedSystemIds(),
-      trainingEndBySystem: trainingEndsFromRegistry(parseRegistry(MONTHLY_MODELS)),
+      // the registry the worker loaded (the same one expectedSystemIds reads), never a second copy
+      trainingEndBySystem: Object.fromEntries(app.modelSet.status().flatMap((s) => (s.trainEnd ? [[s.systemId, s.trainEnd]] : []))),
       now,
       send: body.job.send,
       force: body.job.force,
