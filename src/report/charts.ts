@@ -39,12 +39,14 @@ function rowsBy(data: ReportData): Map<string, Map<string, ModelPerformanceDaily
   return out;
 }
 
-/** Vertical marks at registry events (promotions, retirements). */
+/** Vertical marks at registry events (promotions, retirements): one mark per date, so events of the same day share one label instead of drawing over each other. */
 function eventMarks(data: ReportData) {
-  return data.events.map((e) => ({
-    xAxis: e.date,
+  const byDate = new Map<string, string[]>();
+  for (const e of data.events) byDate.set(e.date, [...(byDate.get(e.date) ?? []), `${e.kind}: ${e.system_id}`]);
+  return [...byDate].map(([date, labels]) => ({
+    xAxis: date,
     lineStyle: { color: '#555', type: 'dashed' as const, width: 1 },
-    label: { formatter: `${e.kind}: ${e.system_id}`, color: '#333', fontSize: 11, position: 'insideEndTop' as const },
+    label: { formatter: labels.join(' · '), color: '#333', fontSize: 11, position: 'insideEndTop' as const },
   }));
 }
 
