@@ -6,21 +6,14 @@
  * emulator is not one of .ci/services.sh's services.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyDigest } from '../../src/worker/envelope.js';
-import { FIXTURE_MODELS, build, featureRow, request, today, type Built } from '../worker/helper.js';
+import { FIXTURE_MODELS, build, featureRow, freePort, request, today, type Built } from '../worker/helper.js';
 
 const hasGcloud = spawnSync('gcloud', ['--version'], { stdio: 'ignore' }).status === 0;
 if (!hasGcloud) process.stderr.write('pubsub-emulator-push: gcloud not found, suite skipped\n');
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 const date = today();
 const PLAYERS = ['p_one', 'p_two', 'p_three', 'p_four'];

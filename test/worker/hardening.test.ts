@@ -10,7 +10,7 @@ import type { Storage } from '../../src/storage/storage.js';
 import { RAW_MESSAGE_LIMIT_BYTES } from '../../src/worker/handle-push.js';
 import { bodyDigest } from '../../src/worker/envelope.js';
 import { buildApp } from '../../src/worker/app.js';
-import { FIXTURE_MODELS, HAVE_FIXTURES, SKIP_REASON, build, featureRow, loadFixtureModelSet, postPush, pushBody, request, today } from './helper.js';
+import { FIXTURE_MODELS, HAVE_FIXTURES, SKIP_REASON, build, failingWrites, featureRow, loadFixtureModelSet, postPush, pushBody, request, today } from './helper.js';
 
 const PLAYER = 'lebronjames';
 const OTHER = 'stephencurry';
@@ -27,26 +27,6 @@ const EMULATOR = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/emu
 /** The stored outcome of one message id. */
 async function findOutcome(storage: Storage, messageId: string) {
   return (await storage.outcomes.findMany([messageId]))[0];
-}
-
-/** A storage whose prediction writes fail with `error()` while `failing()` says so. */
-function failingWrites(failing: () => boolean, error: () => Error) {
-  return (s: Storage): Storage => ({
-    ...s,
-    kind: s.kind,
-    location: s.location,
-    ping: () => s.ping(),
-    close: () => s.close(),
-    predictions: {
-      ...s.predictions,
-      write: async (rows, outcome) => {
-        if (failing()) throw error();
-        return s.predictions.write(rows, outcome);
-      },
-      currentPredictions: (d, ids) => s.predictions.currentPredictions(d, ids),
-      allPredictions: (d) => s.predictions.allPredictions(d),
-    },
-  });
 }
 
 describe.skipIf(!HAVE_FIXTURES)(`issue 7 hardening (${HAVE_FIXTURES ? 'fixtures found' : SKIP_REASON})`, () => {

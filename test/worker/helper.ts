@@ -5,6 +5,7 @@
  * Plus builders for feature-store rows and Pub/Sub push bodies.
  */
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
@@ -71,6 +72,15 @@ export function testConfig(env: Record<string, string> = {}): Config {
 }
 
 export const today = (): string => todayIn('America/New_York');
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (for spawned workers and emulators). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
 
 /** A complete V9 feature row with plausible values; override single features by name. */
 export function featureRow(playerLookup: string, gameDate: string, values: Partial<Record<string, number>> = {}, o: Partial<FeatureStoreRow> = {}): FeatureStoreRow {
@@ -175,4 +185,24 @@ export async function build(options: BuildOptions = {}): Promise<Built> {
 
 export async function postPush(app: FastifyInstance, body: string, headers: Record<string, string> = {}) {
   return app.inject({ method: 'POST', url: '/predict', headers: { 'content-type': 'application/json', ...headers }, payload: body });
+}
+
+/** A storage whose prediction writes fail with `error()` while `failing()` says so. */
+export function failingWrites(failing: () => boolean, error: () => Error) {
+  return (s: Storage): Storage => ({
+    ...s,
+    kind: s.kind,
+    location: s.location,
+    ping: () => s.ping(),
+    close: () => s.close(),
+    predictions: {
+      ...s.predictions,
+      write: async (rows, outcome) => {
+        if (failing()) throw error();
+        return s.predictions.write(rows, outcome);
+      },
+      currentPredictions: (d, ids) => s.predictions.currentPredictions(d, ids),
+      allPredictions: (d) => s.predictions.allPredictions(d),
+    },
+  });
 }

@@ -10,7 +10,7 @@ import { bodyDigest } from '../../src/worker/envelope.js';
 import { V9_FEATURE_NAMES } from '../../src/features/contract.js';
 import type { Storage } from '../../src/storage/storage.js';
 import {
-  FIXTURE_MODELS, HAVE_FIXTURES, SKIP_REASON, build, challengerId, featureRow, postPush, pushBody, request, today,
+  FIXTURE_MODELS, HAVE_FIXTURES, SKIP_REASON, build, failingWrites, featureRow, postPush, pushBody, request, today,
 } from './helper.js';
 
 const PLAYER = 'lebronjames';
@@ -169,22 +169,7 @@ describe.skipIf(!HAVE_FIXTURES)(`POST /predict (${HAVE_FIXTURES ? 'fixtures foun
 
   it('sink down → 503; the retry writes everything once', async () => {
     let sinkDown = true;
-    const wrap = (s: Storage): Storage => ({
-      ...s,
-      kind: s.kind,
-      location: s.location,
-      ping: () => s.ping(),
-      close: () => s.close(),
-      predictions: {
-        ...s.predictions,
-        write: async (rows, outcome) => {
-          if (sinkDown) throw new PwError('PW_ERR_SINK_WRITE', undefined, 'prediction rows', 'connection refused');
-          return s.predictions.write(rows, outcome);
-        },
-        currentPredictions: (d, ids) => s.predictions.currentPredictions(d, ids),
-        allPredictions: (d) => s.predictions.allPredictions(d),
-      },
-    });
+    const wrap = failingWrites(() => sinkDown, () => new PwError('PW_ERR_SINK_WRITE', undefined, 'prediction rows', 'connection refused'));
     const { app, storage } = await build({ features: seed(), wrapStorage: wrap });
     const body = pushBody(request(PLAYER, date), { messageId: 'm-retry' });
     const down = await postPush(app, body);

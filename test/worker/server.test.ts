@@ -5,20 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDuckDbStorage } from '../../src/storage/duckdb/index.js';
-import { FIXTURE_MODELS, HAVE_FIXTURES, REPO_ROOT, SKIP_REASON, pushBody, request } from './helper.js';
+import { FIXTURE_MODELS, HAVE_FIXTURES, REPO_ROOT, SKIP_REASON, freePort, pushBody, request } from './helper.js';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function waitForHealth(base: string, deadlineMs: number, hasExited: () => boolean): Promise<void> {
   const until = Date.now() + deadlineMs;

@@ -7,21 +7,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDuckDbStorage } from '../../src/storage/duckdb/index.js';
 import { EMBEDDED_DB_FILE } from '../../src/storage/open.js';
-import { FIXTURE_MODELS, HAVE_FIXTURES, REPO_ROOT, SKIP_REASON, pushBody, request } from './helper.js';
+import { FIXTURE_MODELS, HAVE_FIXTURES, REPO_ROOT, SKIP_REASON, freePort, pushBody, request } from './helper.js';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** Every live descendant of `pid` (from /proc). */
 function descendants(pid: number): number[] {
