@@ -1,25 +1,27 @@
 // The server half of bench:worker, run by plain Node over the BUILT worker (dist/): open the
-// DuckDB file, load the champion (+ challengers), build the app with a pino logger at info
+// DuckDB file (through openStorage, as the worker does), load the champion (+ challengers), build the app with a pino logger at info
 // writing to a file (as server.ts does to stdout), listen. The parent measures spawn → /ready.
-// Argument: JSON { challengers, dbPath, cacheDir, port, logFile, root }.
+// Argument: JSON { champion, challengers, storageThread, dataDir, cacheDir, port, logFile, root }.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const spec = JSON.parse(process.argv[2]);
 const dist = (p) => import(pathToFileURL(join(spec.root, 'dist', p)).href);
-const [{ pino }, { loadConfig }, { parseRegistry }, { buildApp }, { openDuckDbStorage }, { createModelSet }, { ModelStore }, { cloudLoggingOptions }] =
+const [{ pino }, { loadConfig }, { parseRegistry }, { buildApp }, { openStorage }, { createModelSet }, { ModelStore }, { cloudLoggingOptions }] =
   await Promise.all([
     import('pino'),
     dist('config/env.js'),
     dist('config/registry.js'),
     dist('src/worker/app.js'),
-    dist('src/storage/duckdb/index.js'),
+    dist('src/storage/open.js'),
     dist('src/models/model-set-loader.js'),
     dist('src/models/model-store.js'),
     dist('src/worker/logging.js'),
   ]);
 
-const config = loadConfig({ PUSH_AUTH: 'off', STORAGE_BACKEND: 'embedded', LOG_LEVEL: 'info', BUILD_COMMIT: 'bench' });
+const config = loadConfig({
+  PUSH_AUTH: 'off', STORAGE_BACKEND: 'embedded', LOG_LEVEL: 'info', BUILD_COMMIT: 'bench', EMBEDDED_STORAGE_THREAD: String(spec.storageThread), WORKER_DATA_DIR: spec.dataDir,
+});
 const logger = pino(cloudLoggingOptions('info'), pino.destination({ dest: spec.logFile, sync: false }));
 const registry = Object.fromEntries(
   spec.challengers.map((path, i) => [`catboost_v9_bench_${i + 1}`, {
@@ -28,7 +30,7 @@ const registry = Object.fromEntries(
   }]),
 );
 const [storage, modelSet] = await Promise.all([
-  openDuckDbStorage({ path: spec.dbPath }),
+  openStorage(config, { thread: config.EMBEDDED_STORAGE_THREAD }), // as the worker's storage plugin opens it
   createModelSet({
     championPath: spec.champion, registry: parseRegistry(registry), engine: 'native',
     logger, store: new ModelStore({ cwd: spec.root, cacheDir: spec.cacheDir }),

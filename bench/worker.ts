@@ -89,16 +89,16 @@ async function waitReady(url: string, child: ChildProcess): Promise<void> {
   }
 }
 
-async function scenario(name: string, challengers: string[]): Promise<Result> {
+async function scenario(name: string, challengers: string[], storageThread = !args.includes('--inline')): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), 'pw-bench-worker-'));
-  const dbPath = join(dir, 'bench.duckdb');
+  const dbPath = join(dir, 'prediction-worker.duckdb'); // openStorage's file under WORKER_DATA_DIR = dir
   const seed = await openDuckDbStorage({ path: dbPath });
   await seed.features.upsert(featureRows());
   await seed.close();
   const port = 20000 + Math.floor(Math.random() * 20000);
   const url = `http://127.0.0.1:${port}`;
   const logFile = join(dir, 'worker.log');
-  const spec = JSON.stringify({ champion: models[0], challengers, dbPath, cacheDir: join(dir, 'models'), port, logFile, root: ROOT });
+  const spec = JSON.stringify({ champion: models[0], challengers, storageThread, dataDir: dir, cacheDir: join(dir, 'models'), port, logFile, root: ROOT });
 
   const t0 = performance.now();
   const nodeArgs = process.env.PW_BENCH_NODE_ARGS ? process.env.PW_BENCH_NODE_ARGS.split(' ') : [];

@@ -51,6 +51,8 @@ export const envSchema = z
     /** `embedded` (DuckDB file under WORKER_DATA_DIR) or `bigquery`. */
     STORAGE_BACKEND: z.enum(['embedded', 'bigquery']).default('embedded'),
     WORKER_DATA_DIR: z.string().default('./data'),
+    /** The serving worker runs the embedded database on its own thread (storage/duckdb/storage-thread.ts). */
+    EMBEDDED_STORAGE_THREAD: bool.default(true),
     GCP_PROJECT_ID: z.string().optional(),
     BIGQUERY_LOCATION: z.string().default('US'),
     /** Emulator endpoints (tests/CI). Production leaves them unset. */

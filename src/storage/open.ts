@@ -10,7 +10,7 @@ import type { Config } from '../../config/env.js';
 import { pwError } from '../errors.js';
 import { createBigQueryStorage } from './bigquery/index.js';
 import { datasetNamesFromConfig } from './bigquery/datasets.js';
-import { openDuckDbStorage } from './duckdb/index.js';
+import { openDuckDbStorage, openDuckDbStorageThread } from './duckdb/index.js';
 import type { Storage } from './storage.js';
 import { validatedStorage } from './validated.js';
 
@@ -21,9 +21,15 @@ export function embeddedDbPath(config: Pick<Config, 'WORKER_DATA_DIR'>): string 
   return join(config.WORKER_DATA_DIR, EMBEDDED_DB_FILE);
 }
 
-export async function openStorage(config: Config, opts: { readOnly?: boolean } = {}): Promise<Storage> {
+/**
+ * Open the configured backend. `thread` (the serving worker passes EMBEDDED_STORAGE_THREAD) runs
+ * the embedded database on a storage thread of its own (duckdb/storage-thread.ts); BigQuery ignores it.
+ * Throws the backend's open errors (PW_ERR_DB_LOCKED, PW_ERR_STORAGE_READ, PW_ERR_CONFIG).
+ */
+export async function openStorage(config: Config, opts: { readOnly?: boolean; thread?: boolean } = {}): Promise<Storage> {
   if (config.STORAGE_BACKEND === 'embedded') {
-    return validatedStorage(await openDuckDbStorage({ path: embeddedDbPath(config), readOnly: opts.readOnly }));
+    const options = { path: embeddedDbPath(config), readOnly: opts.readOnly };
+    return validatedStorage(await (opts.thread ? openDuckDbStorageThread(options) : openDuckDbStorage(options)));
   }
   if (!config.GCP_PROJECT_ID) throw pwError('PW_ERR_CONFIG', 'GCP_PROJECT_ID is required when STORAGE_BACKEND=bigquery');
   // Read-only is a caller's promise here: BigQuery has no file lock to respect.

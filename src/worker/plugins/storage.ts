@@ -23,7 +23,7 @@ export interface StoragePluginOptions {
 
 export default fp<StoragePluginOptions>(
   async (app, opts) => {
-    const opened = opts.storage ?? (await (await import('../../storage/open.js')).openStorage(app.config));
+    const opened = opts.storage ?? (await (await import('../../storage/open.js')).openStorage(app.config, { thread: app.config.EMBEDDED_STORAGE_THREAD }));
     app.log.info({ storage: opened.kind, location: opened.location }, 'storage opened');
     const { storage, health } = trackWrites(opened);
     app.decorate('storage', storage);

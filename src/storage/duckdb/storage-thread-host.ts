@@ -1,0 +1,41 @@
+/**
+ * @module storage/duckdb/storage-thread-host
+ * The storage thread's entry (started by storage-thread.ts): opens the embedded database with
+ * `openDuckDbStorage(workerData)`, answers the open with id 0, then runs each posted call on it and
+ * posts the result or the error back. Calls run concurrently, exactly as they would in one thread
+ * (the storage's own queues order them); `close` closes the database and lets the thread end.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Storage } from '../storage.js';
+import { openDuckDbStorage, type DuckDbStorageOptions } from './duckdb-storage.js';
+import { toWireError, type ThreadCall, type ThreadReply } from './storage-thread.js';
+
+const port = parentPort!;
+const post = (reply: ThreadReply) => port.postMessage(reply);
+
+let storage: Storage;
+try {
+  storage = await openDuckDbStorage(workerData as DuckDbStorageOptions);
+  post({ id: 0, ok: true, value: null, kind: storage.kind, location: storage.location });
+} catch (err) {
+  post({ id: 0, ok: false, error: toWireError(err) });
+  port.close();
+  process.exit(0);
+}
+
+/** Run one call on the storage (a family method or a top-level operation). */
+function run(call: ThreadCall): Promise<unknown> {
+  if ('op' in call) return storage[call.op]();
+  const family = storage[call.family] as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  return family[call.method]!(...call.args);
+}
+
+port.on('message', (call: ThreadCall) => {
+  run(call).then(
+    (value) => {
+      post({ id: call.id, ok: true, value });
+      if ('op' in call && call.op === 'close') port.close();
+    },
+    (err: unknown) => post({ id: call.id, ok: false, error: toWireError(err) }),
+  );
+});

@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isPwError } from '../../errors.js';
+import { runStorageContract } from '../storage.contract.js';
+import { samplePredictionRow, sampleOutcomeRow, SAMPLE_DATE } from '../sample-rows.js';
+import { openDuckDbStorage } from './duckdb-storage.js';
+import { fromWireError, openDuckDbStorageThread, toWireError } from './storage-thread.js';
+
+// The same contract as the in-process store, through the thread (arguments and results cloned).
+runStorageContract({ name: 'duckdb on a storage thread (:memory:)', create: () => openDuckDbStorageThread({ path: ':memory:' }) });
+
+describe('duckdb storage thread', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pw-storage-thread-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a write resolves once committed: the file, opened after close, has the rows and the outcome', async () => {
+    const path = join(dir, 'committed.duckdb');
+    const storage = await openDuckDbStorageThread({ path });
+    const rows = [samplePredictionRow(), samplePredictionRow({ prediction_id: 'b'.repeat(32), system_id: 'challenger_a', model_role: 'challenger' })];
+    await storage.predictions.write(rows, sampleOutcomeRow());
+    await storage.close();
+    const reopened = await openDuckDbStorage({ path, readOnly: true });
+    try {
+      expect(await reopened.predictions.allPredictions(SAMPLE_DATE)).toHaveLength(2);
+      expect((await reopened.outcomes.findMany([sampleOutcomeRow().message_id]))[0]?.outcome).toBe('written');
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('an open that fails rejects with the same PwError as in-process (a file that is not a database: PW_ERR_STORAGE_READ)', async () => {
+    const path = join(dir, 'not-a-database.duckdb');
+    writeFileSync(path, 'this is not a DuckDB file\n'.repeat(200));
+    const inline = await openDuckDbStorage({ path }).then(() => null, (e: unknown) => e);
+    const threaded = await openDuckDbStorageThread({ path }).then(() => null, (e: unknown) => e);
+    expect(isPwError(inline, 'PW_ERR_STORAGE_READ')).toBe(true);
+    expect(isPwError(threaded, 'PW_ERR_STORAGE_READ')).toBe(true);
+    expect((threaded as Error).message).toBe((inline as Error).message);
+  });
+
+  it('absent answers stay undefined and errors keep their code across the thread', async () => {
+    const storage = await openDuckDbStorageThread({ path: ':memory:' });
+    try {
+      expect(await storage.notifications.find(SAMPLE_DATE, 'nothing')).toBeUndefined();
+      const err = await storage.accuracy.replaceDate('2026-01-01', [], ['x']).then(() => null, (e: unknown) => e);
+      expect(err).toBeNull();
+      const bad = await storage.signals.replaceDate('2026-01-01', [{ game_date: '2026-01-02' } as never]).then(() => null, (e: unknown) => e);
+      expect(isPwError(bad, 'PW_ERR_SINK_WRITE')).toBe(true);
+      expect((bad as Error).message).toContain('2026-01-02');
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('after close every call rejects with PW_ERR_SINK_WRITE', async () => {
+    const storage = await openDuckDbStorageThread({ path: ':memory:' });
+    await storage.close();
+    await storage.close(); // idempotent
+    const err = await storage.predictions.write([samplePredictionRow()]).then(() => null, (e: unknown) => e);
+    expect(isPwError(err, 'PW_ERR_SINK_WRITE')).toBe(true);
+  });
+
+  it('a wire error round-trips code and message; a plain error stays plain', () => {
+    const back = fromWireError(toWireError(fromWireError({ message: 'boom', code: 'PW_ERR_SINK_WRITE' })));
+    expect(isPwError(back, 'PW_ERR_SINK_WRITE')).toBe(true);
+    expect(back.message).toBe('boom');
+    expect(isPwError(fromWireError(toWireError(new Error('plain'))))).toBe(false);
+    expect(isPwError(fromWireError({ message: 'x', code: 'NOT_A_CODE' }))).toBe(false);
+  });
+});

@@ -1,0 +1,170 @@
+/**
+ * @module storage/duckdb/storage-thread
+ * The embedded Storage run on its own thread (issue 10): `openDuckDbStorageThread(options)` starts
+ * a Node worker thread (storage-thread-host.ts) that opens the DuckDB file with
+ * `openDuckDbStorage` and owns it; this side is a Storage whose every method posts the call there
+ * and resolves with the answer. The serving worker uses it so that DuckDB's synchronous work
+ * (appending data chunks, flushing appenders, converting query results: ~470 µs of the event
+ * loop per six-model push when inline) runs on the second core while the event loop parses,
+ * predicts and answers the next requests. Semantics are unchanged: a write's promise resolves only
+ * once the thread's group commit has committed it, so an acknowledgement still means committed.
+ *
+ * One thread owns the file because DuckDB allows one open instance per file and process (the
+ * Node binding's instance cache is per thread). Arguments and results cross by structured clone
+ * (rows are plain data). A PwError thrown on the thread is rethrown here with the same code and
+ * message; any other error as an Error with its message. If the thread dies, every pending and
+ * later call rejects with PW_ERR_SINK_WRITE (retryable), so /ready turns 503 and Pub/Sub redelivers.
+ *
+ * @example
+ *   const storage = await openDuckDbStorageThread({ path: 'data/prediction-worker.duckdb' });
+ *   await storage.predictions.write(rows, outcome); // committed on the storage thread
+ *   await storage.close();                          // flushes, closes the file, ends the thread
+ */
+import { Worker } from 'node:worker_threads';
+import { ERROR_CODES, PwError, type ErrorCode } from '../../errors.js';
+import type { Storage } from '../storage.js';
+import type { DuckDbStorageOptions } from './duckdb-storage.js';
+
+/** The table-family members of Storage (everything with methods). */
+type Family = Exclude<keyof Storage, 'kind' | 'location' | 'ping' | 'close' | 'checkWrite'>;
+
+/** Every method of every family: the calls that cross to the thread. */
+export const STORAGE_METHODS = {
+  features: ['loadSlate', 'upsert'],
+  predictions: ['write', 'currentPredictions', 'allPredictions'],
+  outcomes: ['record', 'findMany', 'forDate', 'rejected'],
+  actuals: ['forDate', 'upsert'],
+  accuracy: ['replaceDate', 'forRange'],
+  signals: ['replaceDate', 'forDate'],
+  notifications: ['find', 'record'],
+  performance: ['replaceDate', 'forRange'],
+  registryEvents: ['append', 'list'],
+  registry: ['upsert', 'all'],
+} as const satisfies { readonly [F in Family]: ReadonlyArray<keyof Storage[F]> };
+
+/** Compile-time proof that STORAGE_METHODS lists every method (a new one must be added there). */
+type Unlisted = { [F in Family]: Exclude<keyof Storage[F], (typeof STORAGE_METHODS)[F][number]> }[Family];
+const everyMethodListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyMethodListed;
+
+/** A call to the thread: a family method, or one of the top-level operations. */
+export type ThreadCall =
+  | { id: number; family: Family; method: string; args: unknown[] }
+  | { id: number; op: 'ping' | 'checkWrite' | 'close' };
+
+/** An error as it crosses the thread boundary. */
+export interface WireError {
+  message: string;
+  code?: string;
+  stack?: string;
+}
+
+/** The thread's answers: the open result (id 0), then one per call. */
+export type ThreadReply =
+  | { id: number; ok: true; value: unknown; kind?: Storage['kind']; location?: string }
+  | { id: number; ok: false; error: WireError };
+
+/** An error → its wire form (PwError keeps its code). */
+export function toWireError(err: unknown): WireError {
+  if (err instanceof PwError) return { message: err.message, code: err.code, stack: err.stack };
+  if (err instanceof Error) return { message: err.message, stack: err.stack };
+  return { message: String(err) };
+}
+
+/** The wire form → an error of this thread: a PwError with the same code and message when it was one. */
+export function fromWireError(wire: WireError): Error {
+  if (wire.code !== undefined && Object.hasOwn(ERROR_CODES, wire.code)) {
+    const err = new PwError(wire.code as ErrorCode, undefined);
+    err.message = wire.message;
+    if (wire.stack) err.stack = wire.stack;
+    return err;
+  }
+  const err = new Error(wire.message);
+  if (wire.stack) err.stack = wire.stack;
+  return err;
+}
+
+/**
+ * The host module next to this one: the compiled `.js` in dist/, or the `.ts` source under tsx or
+ * vitest (then the thread is started with tsx's loader, which resolves the `.js` imports to `.ts`).
+ */
+function hostEntry(): { url: URL; execArgv: string[] } {
+  const source = import.meta.url.endsWith('.ts');
+  const url = new URL(source ? './storage-thread-host.ts' : './storage-thread-host.js', import.meta.url);
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--cpu-prof') && !a.startsWith('--heap-prof'));
+  if (source && !execArgv.some((a, i) => a === 'tsx' && execArgv[i - 1] === '--import')) execArgv.push('--import', 'tsx');
+  return { url, execArgv };
+}
+
+/**
+ * Open the embedded database on a storage thread. Resolves once the thread has opened (and
+ * migrated) the file; rejects with the same PwError `openDuckDbStorage` would throw
+ * (PW_ERR_DB_LOCKED, PW_ERR_STORAGE_READ, PW_ERR_CONFIG), after the thread has ended.
+ */
+export async function openDuckDbStorageThread(options: DuckDbStorageOptions): Promise<Storage> {
+  const { url, execArgv } = hostEntry();
+  const worker = new Worker(url, { workerData: options, execArgv, name: 'duckdb-storage' });
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  let nextId = 1;
+  let dead: Error | null = null;
+
+  const opened = new Promise<{ kind: Storage['kind']; location: string }>((resolve, reject) => {
+    pending.set(0, { resolve: resolve as (v: unknown) => void, reject });
+  });
+  worker.on('message', (reply: ThreadReply) => {
+    const waiter = pending.get(reply.id);
+    if (!waiter) return;
+    pending.delete(reply.id);
+    if (reply.ok) waiter.resolve(reply.id === 0 ? { kind: reply.kind, location: reply.location } : reply.value);
+    else waiter.reject(fromWireError(reply.error));
+  });
+  const fail = (why: string) => {
+    dead ??= new PwError('PW_ERR_SINK_WRITE', undefined, options.path, `the storage thread ${why}`);
+    for (const waiter of pending.values()) waiter.reject(dead);
+    pending.clear();
+  };
+  worker.on('error', (err) => fail(`failed: ${err.message}`));
+  worker.on('exit', (code) => fail(`exited (code ${code})`));
+
+  const call = (message: Omit<ThreadCall, 'id'>): Promise<unknown> => {
+    if (dead) return Promise.reject(dead);
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ ...message, id });
+    });
+  };
+
+  let info: { kind: Storage['kind']; location: string };
+  try {
+    info = await opened;
+  } catch (err) {
+    await worker.terminate();
+    throw err;
+  }
+
+  const families = Object.fromEntries(
+    Object.entries(STORAGE_METHODS).map(([family, methods]) => [
+      family,
+      Object.fromEntries(methods.map((method) => [method, (...args: unknown[]) => call({ family: family as Family, method, args })])),
+    ]),
+  ) as unknown as Pick<Storage, Family>;
+
+  let closing: Promise<void> | null = null;
+  return {
+    kind: info.kind,
+    location: info.location,
+    ...families,
+    ping: () => call({ op: 'ping' }) as Promise<void>,
+    checkWrite: () => call({ op: 'checkWrite' }) as Promise<void>,
+    close: () =>
+      (closing ??= (async () => {
+        try {
+          if (!dead) await call({ op: 'close' });
+        } finally {
+          dead ??= new PwError('PW_ERR_SINK_WRITE', undefined, options.path, 'storage is closed');
+          await worker.terminate();
+        }
+      })()),
+  };
+}
