@@ -32,8 +32,14 @@ import { WriteQueue } from './write-queue.js';
 import { performanceStore } from './performance-store.js';
 import { registryEventLog, registrySnapshotStore } from './registry-store.js';
 import { duckDbWriteCheck } from './write-check-store.js';
+import { BufferedWrites, type BufferedWritesOptions } from './buffered-writes.js';
+import { IngestLog, ingestLogDir, readAll, segmentsIn } from './ingest-log.js';
+import { lastPerKey } from '../keys.js';
+import { ALL_TABLES, EMBEDDED_ONLY_TABLES, type AnyTable } from '../tables/index.js';
 
 export interface DuckDbStorageOptions {
+  /** Batch sizes of the ingest log (a database file opened read-write); defaults in buffered-writes.ts. */
+  ingest?: BufferedWritesOptions;
   /** A file path (its directory is created) or ':memory:'. */
   path: string;
   /** Open without write access (CLI reports). Still conflicts with a read-write holder. */
@@ -97,15 +103,66 @@ export async function openDuckDbStorage(options: DuckDbStorageOptions): Promise<
   }
   const writer = await instance.connect();
   const reader = await instance.connect();
+  const tableWriter = new TableWriter(instance, writer);
+  const writes = new WriteQueue(path, tableWriter);
+  let log: BufferedWrites | undefined;
   try {
-    if (!options.readOnly) await migrate(writer, path);
+    if (options.readOnly) refuseUnappliedLog(path);
+    else await migrate(writer, path);
+    if (!inMemory && !options.readOnly) log = new BufferedWrites(await replayIngestLog(path, writes), writes, options.ingest);
   } catch (err) {
     writer.closeSync();
     reader.closeSync();
     instance.closeSync();
     throw err;
   }
-  return new DuckDbStorage(path, instance, new TableWriter(instance, writer), new TableReader(path, reader));
+  return new DuckDbStorage(path, instance, tableWriter, { writes, reads: new TableReader(path, reader), log });
+}
+
+const TABLES_BY_NAME: ReadonlyMap<string, AnyTable> = new Map(
+  ([...ALL_TABLES, ...EMBEDDED_ONLY_TABLES] as readonly AnyTable[]).map((t) => [`${t.dataset}.${t.name}`, t]),
+);
+
+/**
+ * Apply what an earlier process acknowledged but did not apply (it stopped without closing): every
+ * record of the ingest log, in order, merged by key in one transaction; then the segments go.
+ * Returns the log, open for appending. Throws PW_ERR_STORAGE_READ on a corrupt record.
+ */
+async function replayIngestLog(path: string, writes: WriteQueue): Promise<IngestLog> {
+  const dir = ingestLogDir(path);
+  const { records, through } = readAll(dir, TABLES_BY_NAME);
+  if (records.length > 0) {
+    const byTable = new Map<AnyTable, Record<string, unknown>[]>();
+    for (const parts of records) {
+      for (const [table, rows] of parts) {
+        const list = byTable.get(table) ?? [];
+        byTable.set(table, list);
+        for (const row of rows) list.push(row);
+      }
+    }
+    await writes.enqueue([...byTable].map(([table, rows]) => [table, lastPerKey(table, rows)] as const));
+  }
+  const log = new IngestLog(dir);
+  log.deleteThrough(through);
+  return log;
+}
+
+/**
+ * A read-only open cannot apply an ingest log an earlier worker left behind (it stopped without
+ * closing): refuse rather than answer without those acknowledged writes.
+ */
+function refuseUnappliedLog(path: string): void {
+  const dir = ingestLogDir(path);
+  const waiting = segmentsIn(dir).length > 0 && readAll(dir, TABLES_BY_NAME).records.length > 0;
+  if (waiting) {
+    throw new PwError(
+      'PW_ERR_STORAGE_READ',
+      undefined,
+      path,
+      `${dir} holds acknowledged writes not yet in the database (the worker stopped without closing it); ` +
+        'open it read-write once (start the worker, or run any command that writes) to apply them',
+    );
+  }
 }
 
 class DuckDbStorage implements Storage {
@@ -128,9 +185,9 @@ class DuckDbStorage implements Storage {
     readonly location: string,
     private readonly instance: DuckDBInstance,
     private readonly writer: TableWriter,
-    reader: TableReader,
+    parts: DuckDbParts,
   ) {
-    this.parts = { writes: new WriteQueue(location, writer), reads: reader };
+    this.parts = parts;
     this.features = featureStore(this.parts);
     this.predictions = predictionSink(this.parts);
     this.outcomes = outcomeLog(this.parts);
@@ -141,7 +198,7 @@ class DuckDbStorage implements Storage {
     this.performance = performanceStore(this.parts);
     this.registryEvents = registryEventLog(this.parts);
     this.registry = registrySnapshotStore(this.parts);
-    this.checkWrite = duckDbWriteCheck(this.parts.writes);
+    this.checkWrite = duckDbWriteCheck(this.parts.writes, this.parts.log);
   }
 
   ping(): Promise<void> {
@@ -151,8 +208,12 @@ class DuckDbStorage implements Storage {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // Let queued statements finish before the connections go away.
-    await Promise.all([this.parts.writes.close(), this.parts.reads.close()]);
+    // Apply the ingest log, then let queued statements finish before the connections go away.
+    try {
+      await this.parts.log?.close();
+    } finally {
+      await Promise.all([this.parts.writes.close(), this.parts.reads.close()]);
+    }
     this.writer.close();
     this.instance.closeSync();
   }

@@ -8,11 +8,18 @@
  */
 import { workerWriteCheckTable } from '../tables/index.js';
 import type { WriteQueue } from './write-queue.js';
+import type { BufferedWrites } from './buffered-writes.js';
 
 /** The one check id the worker writes under. */
 export const WRITE_CHECK_ID = 'ready';
 
-/** `checkWrite` over the write queue; `now` gives the stored `checked_at`. */
-export function duckDbWriteCheck(writes: WriteQueue, now: () => Date = () => new Date()): () => Promise<void> {
-  return () => writes.upsert(workerWriteCheckTable, [{ check_id: WRITE_CHECK_ID, checked_at: now().toISOString() }]);
+/**
+ * `checkWrite` over the write queue; `now` gives the stored `checked_at`. With an ingest log, a
+ * batch that is failing to apply fails the check first (its PW_ERR_SINK_WRITE).
+ */
+export function duckDbWriteCheck(writes: WriteQueue, log?: Pick<BufferedWrites, 'assertHealthy'>, now: () => Date = () => new Date()): () => Promise<void> {
+  return async () => {
+    log?.assertHealthy();
+    await writes.upsert(workerWriteCheckTable, [{ check_id: WRITE_CHECK_ID, checked_at: now().toISOString() }]);
+  };
 }

@@ -1,0 +1,156 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { isPwError, pwError } from '../../errors.js';
+import { runStorageContract } from '../storage.contract.js';
+import { samplePredictionRow, sampleOutcomeRow, SAMPLE_DATE } from '../sample-rows.js';
+import { playerPropPredictionsTable, requestOutcomesTable } from '../tables/index.js';
+import { BufferedWrites } from './buffered-writes.js';
+import { openDuckDbStorage } from './duckdb-storage.js';
+import { IngestLog, ingestLogDir, segmentsIn, type LoggedParts } from './ingest-log.js';
+import type { WriteQueue } from './write-queue.js';
+
+const root = mkdtempSync(join(tmpdir(), 'pw-buffered-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const freshPath = () => join(root, `db-${n++}`, 'prediction-worker.duckdb');
+/** Nothing is applied unless a read, a close or the test asks (no size or time trigger). */
+const HOLD = { maxWrites: 1_000_000, maxDelayMs: 3_600_000 };
+
+const rowsOf = (i: number) => [
+  samplePredictionRow({ prediction_id: String(i).padStart(31, '0') + 'a', message_id: `m${i}`, player_lookup: `player${i}` }),
+  samplePredictionRow({ prediction_id: String(i).padStart(31, '0') + 'b', message_id: `m${i}`, player_lookup: `player${i}`, system_id: 'challenger_a', model_role: 'challenger' }),
+];
+
+// The contract over a database FILE, where the hot tables go through the ingest log.
+runStorageContract({ name: 'duckdb file (ingest log)', create: () => openDuckDbStorage({ path: freshPath() }) });
+runStorageContract({ name: 'duckdb file (ingest log, applied only on reads)', create: () => openDuckDbStorage({ path: freshPath(), ingest: HOLD }) });
+
+describe('buffered writes over a database file', () => {
+  it('an acknowledged write survives a process that dies without closing: the next open applies the log', () => {
+    const path = freshPath();
+    const script = join(root, 'crash.mts'); // an ES module wherever it lives (top-level await)
+    const here = (p: string) => pathToFileURL(resolve(import.meta.dirname, p)).href;
+    writeFileSync(
+      script,
+      [
+        `import { openDuckDbStorage } from '${here('./duckdb-storage.ts')}';`,
+        `import { samplePredictionRow, sampleOutcomeRow } from '${here('../sample-rows.ts')}';`,
+        `const s = await openDuckDbStorage({ path: ${JSON.stringify(path)}, ingest: { maxWrites: 1e6, maxDelayMs: 3.6e6 } });`,
+        `await Promise.all(Array.from({ length: 25 }, (_, i) => s.predictions.write(`,
+        `  [samplePredictionRow({ prediction_id: String(i).padStart(32, '0'), message_id: 'm' + i, player_lookup: 'p' + i })],`,
+        `  sampleOutcomeRow({ message_id: 'm' + i }))));`,
+        `console.log('acknowledged');`,
+        `process.exit(0); // no close: the rows are only in the ingest log`,
+      ].join('\n'),
+    );
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' });
+    expect(child.stdout.trim(), child.stderr).toBe('acknowledged');
+    expect(segmentsIn(ingestLogDir(path)).length).toBeGreaterThan(0);
+    return (async () => {
+      // Read-only cannot apply the log: refused, naming the folder and the way out.
+      const refused = await openDuckDbStorage({ path, readOnly: true }).then(() => null, (e: unknown) => e);
+      expect(isPwError(refused, 'PW_ERR_STORAGE_READ')).toBe(true);
+      expect((refused as Error).message).toContain(ingestLogDir(path));
+      // A read-write open applies it; the folder goes once applied and closed.
+      const storage = await openDuckDbStorage({ path });
+      expect(await storage.predictions.allPredictions(SAMPLE_DATE)).toHaveLength(25);
+      expect(await storage.outcomes.forDate(SAMPLE_DATE)).toHaveLength(25);
+      await storage.close();
+      expect(existsSync(ingestLogDir(path))).toBe(false);
+      const readOnly = await openDuckDbStorage({ path, readOnly: true });
+      expect(await readOnly.predictions.allPredictions(SAMPLE_DATE)).toHaveLength(25);
+      await readOnly.close();
+    })();
+  });
+
+  it('the outcome lookup answers acknowledged outcomes from memory, without applying the log', async () => {
+    const path = freshPath();
+    const storage = await openDuckDbStorage({ path, ingest: HOLD });
+    try {
+      await storage.predictions.write(rowsOf(1), sampleOutcomeRow({ message_id: 'm1', payload_digest: 'd1' }));
+      await storage.outcomes.record(sampleOutcomeRow({ message_id: 'm2', outcome: 'rejected', reason_code: 'PW_ERR_X', reason: 'x', rows_written: 0, systems: [] }));
+      const found = await storage.outcomes.findMany(['m1', 'm2', 'never']);
+      expect(found.map((o) => [o.message_id, o.outcome, o.payload_digest]).sort()).toEqual([
+        ['m1', 'written', 'd1'],
+        ['m2', 'rejected', 'a'.repeat(64)],
+      ]);
+      expect(segmentsIn(ingestLogDir(path)).length).toBeGreaterThan(0); // still only in the log
+      // Any other read applies first: read-your-writes.
+      expect(await storage.outcomes.forDate(SAMPLE_DATE)).toHaveLength(2);
+      expect(segmentsIn(ingestLogDir(path))).toEqual([]);
+      // Applied, the lookup reads the table and finds the same.
+      expect((await storage.outcomes.findMany(['m1'])).map((o) => o.payload_digest)).toEqual(['d1']);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('a batch is applied once maxWrites are waiting, as one transaction, last write per key winning', async () => {
+    const path = freshPath();
+    const storage = await openDuckDbStorage({ path, ingest: { maxWrites: 4, maxDelayMs: 3_600_000 } });
+    try {
+      for (let i = 0; i < 3; i++) await storage.predictions.write(rowsOf(i), sampleOutcomeRow({ message_id: `m${i}` }));
+      expect(segmentsIn(ingestLogDir(path)).length).toBe(1);
+      // The 4th write (a redelivery of m0 with a later outcome) triggers the batch.
+      await storage.predictions.write(rowsOf(0), sampleOutcomeRow({ message_id: 'm0', delivery_attempt: 2 }));
+      await vi.waitFor(() => expect(segmentsIn(ingestLogDir(path))).toEqual([]));
+      const rows = await storage.predictions.allPredictions(SAMPLE_DATE);
+      expect(rows).toHaveLength(6);
+      expect((await storage.outcomes.findMany(['m0']))[0]?.delivery_attempt).toBe(2);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('a batch is applied maxDelayMs after the first acknowledgement without any read', async () => {
+    const path = freshPath();
+    const storage = await openDuckDbStorage({ path, ingest: { maxWrites: 1_000_000, maxDelayMs: 20 } });
+    try {
+      await storage.predictions.write(rowsOf(1), sampleOutcomeRow({ message_id: 'm1' }));
+      await vi.waitFor(() => expect(segmentsIn(ingestLogDir(path))).toEqual([]), { timeout: 5000 });
+    } finally {
+      await storage.close();
+    }
+  });
+});
+
+describe('BufferedWrites when applying fails', () => {
+  const parts = (i: number): LoggedParts => [[playerPropPredictionsTable, rowsOf(i)], [requestOutcomesTable, [sampleOutcomeRow({ message_id: `m${i}` })]]];
+
+  it('refuses new writes and fails the write check until a retry applies the batch; nothing is lost', async () => {
+    const dir = join(root, `stub-${n++}`);
+    let failing = true;
+    const applied: LoggedParts[] = [];
+    const queue = {
+      enqueue: vi.fn(async (p: LoggedParts) => {
+        if (failing) throw pwError('PW_ERR_SINK_WRITE', 'db', 'No space left on device');
+        applied.push(p);
+      }),
+    } as unknown as WriteQueue;
+    const log = new IngestLog(dir);
+    const writes = new BufferedWrites(log, queue, { maxWrites: 1_000_000, maxDelayMs: 3_600_000, retryMs: 10 });
+    await writes.enqueue(parts(1));
+    await writes.enqueue(parts(2));
+    const drained = await writes.drain().then(() => null, (e: unknown) => e);
+    expect(isPwError(drained, 'PW_ERR_SINK_WRITE')).toBe(true);
+    expect(() => writes.assertHealthy()).toThrow(/No space left/);
+    const refused = await writes.enqueue(parts(3)).then(() => null, (e: unknown) => e);
+    expect(isPwError(refused, 'PW_ERR_SINK_WRITE')).toBe(true);
+    expect(segmentsIn(dir).length).toBeGreaterThan(0); // the log keeps them
+    expect(writes.pendingOutcome('m1')?.message_id).toBe('m1');
+    failing = false;
+    await vi.waitFor(() => expect(() => writes.assertHealthy()).not.toThrow(), { timeout: 5000 });
+    // Both acknowledged writes were applied (combined into one batch write); the refused one never was.
+    const ids = applied.flatMap((p) => p.find(([t]) => t === requestOutcomesTable)![1].map((r) => r.message_id));
+    expect(ids.sort()).toEqual(['m1', 'm2']);
+    expect(segmentsIn(dir)).toEqual([]);
+    expect(writes.pendingOutcome('m1')).toBeUndefined();
+    await writes.enqueue(parts(4));
+    await writes.close();
+    expect(readdirSync(root).includes(dir.split('/').pop()!)).toBe(false);
+  });
+});
