@@ -106,6 +106,22 @@ describe('buffered writes over a database file', () => {
     }
   });
 
+  it('close applies every write acknowledged while it runs; a write after close is refused', async () => {
+    const path = freshPath();
+    const storage = await openDuckDbStorage({ path, ingest: HOLD });
+    const writes = Array.from({ length: 20 }, (_, i) => storage.predictions.write(rowsOf(i), sampleOutcomeRow({ message_id: `m${i}` })));
+    await storage.close();
+    const settled = await Promise.allSettled(writes);
+    expect(settled.every((s) => s.status === 'fulfilled')).toBe(true);
+    const late = await storage.predictions.write(rowsOf(99)).then(() => null, (e: unknown) => e);
+    expect(isPwError(late, 'PW_ERR_SINK_WRITE')).toBe(true);
+    expect(existsSync(ingestLogDir(path))).toBe(false);
+    const readOnly = await openDuckDbStorage({ path, readOnly: true });
+    expect(await readOnly.outcomes.forDate(SAMPLE_DATE)).toHaveLength(20);
+    expect(await readOnly.predictions.allPredictions(SAMPLE_DATE)).toHaveLength(40);
+    await readOnly.close();
+  });
+
   it('a batch is applied maxDelayMs after the first acknowledgement without any read', async () => {
     const path = freshPath();
     const storage = await openDuckDbStorage({ path, ingest: { maxWrites: 1_000_000, maxDelayMs: 20 } });

@@ -151,13 +151,19 @@ export class BufferedWrites {
     }
   }
 
-  /** Apply what waits, then close the log (its folder is removed when empty). */
+  /**
+   * Refuse new writes, let the ones being logged finish (they are acknowledged), apply everything,
+   * then close the log (its folder is removed when empty). Rejects when the last batch cannot be
+   * applied; the log keeps it for the next open.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.closed = true;
     try {
+      await this.log.idle();
+      await new Promise<void>((resolve) => setImmediate(resolve)); // their continuations add them to pending
       await this.apply();
     } finally {
-      this.closed = true;
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
       await this.log.close();

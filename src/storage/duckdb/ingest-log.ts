@@ -184,6 +184,11 @@ export class IngestLog {
     });
   }
 
+  /** Settles once no append is waiting or being written (callers stop appending first). */
+  async idle(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
   /** Delete segments up to and including `seq` (their records are in the database). */
   deleteThrough(seq: number): void {
     for (const s of segmentsIn(this.dir)) if (s <= seq) rmSync(segmentPath(this.dir, s), { force: true });
