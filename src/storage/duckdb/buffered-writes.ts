@@ -78,11 +78,14 @@ export class BufferedWrites {
     if (this.closed) throw new PwError('PW_ERR_SINK_WRITE', undefined, this.log.dir, 'storage is closed');
     if (this.failure) throw this.failure;
     if (parts.every(([, rows]) => rows.length === 0)) return;
-    const segment = await this.log.append(parts);
-    this.pending.push({ parts, segment });
-    for (const [table, rows] of parts) {
-      if (table === requestOutcomesTable) for (const row of rows) this.outcomes.set(String(row.message_id), row as RequestOutcomeRow);
-    }
+    // Registered the moment it is on disk (synchronously, inside the log's flush): an apply that
+    // seals the segment afterwards always finds it here before deleting that segment.
+    await this.log.append(parts, (segment) => {
+      this.pending.push({ parts, segment });
+      for (const [table, rows] of parts) {
+        if (table === requestOutcomesTable) for (const row of rows) this.outcomes.set(String(row.message_id), row as RequestOutcomeRow);
+      }
+    });
     if (this.pending.length >= this.maxWrites) void this.apply().catch(() => undefined);
     else this.timer ??= setTimeout(() => void this.apply().catch(() => undefined), this.maxDelayMs).unref();
   }
@@ -110,7 +113,7 @@ export class BufferedWrites {
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
       if (this.pending.length === 0) return;
-      const sealed = await this.log.seal();
+      const sealed = this.log.seal();
       const batch = this.pending.filter((e) => e.segment <= sealed);
       this.pending = this.pending.filter((e) => e.segment > sealed);
       try {
@@ -160,8 +163,7 @@ export class BufferedWrites {
     if (this.closed) return;
     this.closed = true;
     try {
-      await this.log.idle();
-      await new Promise<void>((resolve) => setImmediate(resolve)); // their continuations add them to pending
+      await this.log.idle(); // those being written are registered as they reach the disk
       await this.apply();
     } finally {
       if (this.timer) clearTimeout(this.timer);

@@ -13,14 +13,13 @@
  * the payload, zlib.crc32), the payload being `v8.serialize([[table, rows], …])` — exact for every
  * JS value a row holds (strings, finite and non-finite numbers, null, arrays), unlike JSON.
  *
- * Appends share writes: records appended while a write+fdatasync is in flight go out together in
- * the next one, and each caller's promise resolves only after the fdatasync that covered its record
- * (group commit, as in databases' own logs). A crash can leave the last records of a segment torn;
+ * Appends share writes: records appended in one turn of the event loop go out together in one
+ * write and one fdatasync, and each caller's promise resolves only after the fdatasync that covered
+ * its record (group commit, as in databases' own logs). A crash can leave the last records of a segment torn;
  * those were never acknowledged and are ignored on replay. A complete record whose checksum does not
  * match is corruption: replay refuses the folder (PW_ERR_STORAGE_READ) rather than drop data.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { crc32 } from 'node:zlib';
@@ -89,6 +88,7 @@ export function decodeRecords(bytes: Buffer, tables: ReadonlyMap<string, AnyTabl
 
 interface Waiting {
   record: Buffer;
+  onWritten: ((segment: number) => void) | undefined;
   resolve: (segment: number) => void;
   reject: (err: unknown) => void;
 }
@@ -96,15 +96,19 @@ interface Waiting {
 /**
  * The appending side of one log folder. One writer per folder: the database file's lock (DuckDB
  * allows one read-write process) guards it too.
+ *
+ * The write and the fdatasync are synchronous calls on the owning thread (~0.4 ms for a group on
+ * this machine's disk), made once per turn of its event loop for every append of that turn. The
+ * asynchronous fs API would queue them on libuv's shared thread pool behind DuckDB's statements,
+ * which measured 5 ms average waits per group (bench:worker) against 0.4 ms for the sync calls.
  */
 export class IngestLog {
-  private file: FileHandle | null = null;
+  private fd: number | null = null;
   private seq: number;
   private waiting: Waiting[] = [];
-  private flushing: Promise<void> | null = null;
-  private readonly sealWaiters: Array<(segment: number) => void> = [];
+  private scheduled: Promise<void> | null = null;
   private closed = false;
-  /** fdatasync calls so far (each covers every record appended while the previous one ran). */
+  /** fdatasync calls so far (each covers every record appended in one turn of the event loop). */
   syncs = 0;
   /** Records appended so far. */
   records = 0;
@@ -123,70 +127,67 @@ export class IngestLog {
 
   /**
    * Append one write; resolves with the segment it was written to once it is on disk (fdatasync).
-   * Rejects with PW_ERR_SINK_WRITE when the write or the sync fails (nothing of it is acknowledged).
+   * `onWritten` runs synchronously right after that fdatasync, before any other code (so a caller
+   * can register the record before anyone can seal and delete its segment). Rejects with
+   * PW_ERR_SINK_WRITE when the write or the sync fails (nothing of it is acknowledged).
    */
-  append(parts: LoggedParts): Promise<number> {
+  append(parts: LoggedParts, onWritten?: (segment: number) => void): Promise<number> {
     if (this.closed) return Promise.reject(new PwError('PW_ERR_SINK_WRITE', undefined, this.dir, 'the ingest log is closed'));
     return new Promise<number>((resolve, reject) => {
-      this.waiting.push({ record: encodeRecord(parts), resolve, reject });
-      this.flushing ??= this.flushLoop();
+      this.waiting.push({ record: encodeRecord(parts), onWritten, resolve, reject });
+      this.scheduled ??= new Promise<void>((done) =>
+        setImmediate(() => {
+          this.scheduled = null;
+          this.flush();
+          done();
+        }),
+      );
     });
   }
 
-  /**
-   * Write and sync what is waiting, group after group, until nothing waits; between two groups,
-   * switch segments when a seal was asked for (so a seal never waits behind a steady stream).
-   */
-  private async flushLoop(): Promise<void> {
+  /** Write and sync every waiting record as one group (synchronous), then settle their callers. */
+  private flush(): void {
+    const group = this.waiting;
+    this.waiting = [];
+    if (group.length === 0) return;
+    const seq = this.seq;
     try {
-      while (this.waiting.length > 0 || this.sealWaiters.length > 0) {
-        if (this.sealWaiters.length > 0) {
-          const sealed = this.seq;
-          const file = this.file;
-          this.file = null;
-          this.seq = sealed + 1;
-          await file?.close();
-          for (const resolve of this.sealWaiters.splice(0)) resolve(sealed);
-          continue;
-        }
-        const group = this.waiting;
-        this.waiting = [];
-        const seq = this.seq;
-        try {
-          if (!this.file) {
-            this.file = await open(segmentPath(this.dir, seq), 'a');
-            syncDir(this.dir); // the new segment's name must survive a crash too
-          }
-          await this.file.write(group.length === 1 ? group[0]!.record : Buffer.concat(group.map((w) => w.record)));
-          await this.file.datasync();
-          this.syncs++;
-          this.records += group.length;
-          for (const w of group) w.resolve(seq);
-        } catch (err) {
-          const failure = new PwError('PW_ERR_SINK_WRITE', { cause: err }, segmentPath(this.dir, seq), err instanceof Error ? err.message : String(err));
-          for (const w of group) w.reject(failure);
-        }
+      if (this.fd === null) {
+        this.fd = openSync(segmentPath(this.dir, seq), 'a');
+        syncDir(this.dir); // the new segment's name must survive a crash too
       }
-    } finally {
-      this.flushing = null;
+      const bytes = group.length === 1 ? group[0]!.record : Buffer.concat(group.map((w) => w.record));
+      for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at);
+      fdatasyncSync(this.fd);
+      this.syncs++;
+      this.records += group.length;
+    } catch (err) {
+      const failure = new PwError('PW_ERR_SINK_WRITE', { cause: err }, segmentPath(this.dir, seq), err instanceof Error ? err.message : String(err));
+      for (const w of group) w.reject(failure);
+      return;
+    }
+    for (const w of group) {
+      w.onWritten?.(seq);
+      w.resolve(seq);
     }
   }
 
   /**
-   * Close the current segment at the next group boundary and start a new one; resolves with the
-   * closed segment's number. Every record in segments ≤ it was acknowledged (its append resolved)
-   * before this resolves; records still waiting go to the next segment.
+   * Close the current segment and start a new one; returns the closed segment's number. Every
+   * record in segments ≤ it is on disk and its `onWritten` has run; records waiting for this
+   * turn's write go to the next segment.
    */
-  seal(): Promise<number> {
-    return new Promise<number>((resolve) => {
-      this.sealWaiters.push(resolve);
-      this.flushing ??= this.flushLoop();
-    });
+  seal(): number {
+    const sealed = this.seq;
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    this.seq = sealed + 1;
+    return sealed;
   }
 
-  /** Settles once no append is waiting or being written (callers stop appending first). */
+  /** Settles once the appends made so far are written (callers stop appending first). */
   async idle(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    while (this.scheduled) await this.scheduled;
   }
 
   /** Delete segments up to and including `seq` (their records are in the database). */
@@ -194,13 +195,12 @@ export class IngestLog {
     for (const s of segmentsIn(this.dir)) if (s <= seq) rmSync(segmentPath(this.dir, s), { force: true });
   }
 
-  /** Stop appending; close the current segment. Remove the folder when it is empty. */
+  /** Stop appending; write what waits; close the current segment. Remove the folder when it is empty. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.flushing) await this.flushing;
-    const file = this.file;
-    this.file = null;
-    await file?.close();
+    await this.idle();
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
     if (segmentsIn(this.dir).length === 0) rmSync(this.dir, { recursive: true, force: true });
   }
 }
