@@ -170,3 +170,20 @@ describe('BufferedWrites when applying fails', () => {
     expect(readdirSync(root).includes(dir.split('/').pop()!)).toBe(false);
   });
 });
+
+describe('the outcome lookup after a restart', () => {
+  it('finds an outcome stored before the restart, with or without the known-id filter loaded', async () => {
+    const path = freshPath();
+    const first = await openDuckDbStorage({ path });
+    await first.predictions.write(rowsOf(1), sampleOutcomeRow({ message_id: 'm1', payload_digest: 'd1' }));
+    await first.close();
+    const storage = await openDuckDbStorage({ path });
+    try {
+      expect((await storage.outcomes.findMany(['m1', 'm2'])).map((o) => o.payload_digest)).toEqual(['d1']); // right after open
+      await new Promise((r) => setTimeout(r, 300)); // the filter of a one-row table is loaded by now
+      expect((await storage.outcomes.findMany(['m1', 'm2'])).map((o) => o.payload_digest)).toEqual(['d1']);
+    } finally {
+      await storage.close();
+    }
+  });
+});

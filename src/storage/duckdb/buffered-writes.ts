@@ -23,6 +23,7 @@ import { lastPerKey } from '../keys.js';
 import { playerPropPredictionsTable, requestOutcomesTable, type AnyTable } from '../tables/index.js';
 import type { RequestOutcomeRow } from '../tables/request-outcomes.js';
 import type { IngestLog, LoggedParts } from './ingest-log.js';
+import { KnownMessageIds } from './known-message-ids.js';
 import { SerialQueue } from './serial-queue.js';
 import type { Rows } from './table-writer.js';
 import type { WriteQueue } from './write-queue.js';
@@ -64,6 +65,8 @@ export class BufferedWrites {
     private readonly log: IngestLog,
     private readonly queue: WriteQueue,
     options: BufferedWritesOptions = {},
+    /** The message ids with an outcome (stored or waiting here); this adds every new one. */
+    readonly known: KnownMessageIds = new KnownMessageIds(),
   ) {
     this.maxWrites = options.maxWrites ?? INGEST_MAX_WRITES;
     this.maxDelayMs = options.maxDelayMs ?? INGEST_MAX_DELAY_MS;
@@ -83,7 +86,11 @@ export class BufferedWrites {
     await this.log.append(parts, (segment) => {
       this.pending.push({ parts, segment });
       for (const [table, rows] of parts) {
-        if (table === requestOutcomesTable) for (const row of rows) this.outcomes.set(String(row.message_id), row as RequestOutcomeRow);
+        if (table !== requestOutcomesTable) continue;
+        for (const row of rows) {
+          this.outcomes.set(String(row.message_id), row as RequestOutcomeRow);
+          this.known.add(String(row.message_id));
+        }
       }
     });
     if (this.pending.length >= this.maxWrites) void this.apply().catch(() => undefined);
@@ -93,6 +100,11 @@ export class BufferedWrites {
   /** The acknowledged outcome of `messageId` not yet in the database, if any (the latest wins). */
   pendingOutcome(messageId: string): RequestOutcomeRow | undefined {
     return this.outcomes.get(messageId);
+  }
+
+  /** False when `messageId` certainly has no outcome, stored or waiting (no query needed). */
+  mightHaveOutcome(messageId: string): boolean {
+    return this.outcomes.has(messageId) || this.known.mightExist(messageId);
   }
 
   /**

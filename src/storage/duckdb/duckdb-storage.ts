@@ -34,6 +34,7 @@ import { registryEventLog, registrySnapshotStore } from './registry-store.js';
 import { duckDbWriteCheck } from './write-check-store.js';
 import { BufferedWrites, type BufferedWritesOptions } from './buffered-writes.js';
 import { IngestLog, ingestLogDir, readAll, segmentsIn } from './ingest-log.js';
+import { KnownMessageIds } from './known-message-ids.js';
 import { lastPerKey } from '../keys.js';
 import { ALL_TABLES, EMBEDDED_ONLY_TABLES, type AnyTable } from '../tables/index.js';
 
@@ -106,17 +107,22 @@ export async function openDuckDbStorage(options: DuckDbStorageOptions): Promise<
   const tableWriter = new TableWriter(instance, writer);
   const writes = new WriteQueue(path, tableWriter);
   let log: BufferedWrites | undefined;
+  let knownLoaded: Promise<unknown> = Promise.resolve();
   try {
     if (options.readOnly) refuseUnappliedLog(path);
     else await migrate(writer, path);
-    if (!inMemory && !options.readOnly) log = new BufferedWrites(await replayIngestLog(path, writes), writes, options.ingest);
+    if (!inMemory && !options.readOnly) {
+      const known = new KnownMessageIds();
+      log = new BufferedWrites(await replayIngestLog(path, writes), writes, options.ingest, known);
+      knownLoaded = known.load(instance); // in the background: /ready does not wait for it
+    }
   } catch (err) {
     writer.closeSync();
     reader.closeSync();
     instance.closeSync();
     throw err;
   }
-  return new DuckDbStorage(path, instance, tableWriter, { writes, reads: new TableReader(path, reader), log });
+  return new DuckDbStorage(path, instance, tableWriter, { writes, reads: new TableReader(path, reader), log }, knownLoaded);
 }
 
 const TABLES_BY_NAME: ReadonlyMap<string, AnyTable> = new Map(
@@ -186,6 +192,8 @@ class DuckDbStorage implements Storage {
     private readonly instance: DuckDBInstance,
     private readonly writer: TableWriter,
     parts: DuckDbParts,
+    /** The known-id filter's background load (close waits for it: it holds a connection). */
+    private readonly knownLoaded: Promise<unknown>,
   ) {
     this.parts = parts;
     this.features = featureStore(this.parts);
@@ -210,6 +218,7 @@ class DuckDbStorage implements Storage {
     this.closed = true;
     // Apply the ingest log, then let queued statements finish before the connections go away.
     try {
+      await this.knownLoaded;
       await this.parts.log?.close();
     } finally {
       await Promise.all([this.parts.writes.close(), this.parts.reads.close()]);

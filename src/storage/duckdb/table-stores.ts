@@ -85,10 +85,11 @@ export function outcomeLog(parts: DuckDbParts): Storage['outcomes'] {
   return {
     record: (outcome) => loggedWrite(parts, [[requestOutcomesTable, [outcome]]]),
     // The per-push lookup: acknowledged outcomes still waiting in the ingest log are answered from
-    // memory (they are the latest of their id), the others from the table, without forcing a batch.
+    // memory (they are the latest of their id); ids the known-id filter has never seen have none;
+    // only the rest are read from the table. No batch is forced.
     findMany: async (messageIds) => {
       const waiting = log ? messageIds.map((id) => log.pendingOutcome(id)).filter((o) => o !== undefined) : [];
-      const rest = waiting.length === 0 ? messageIds : messageIds.filter((id) => !log?.pendingOutcome(id));
+      const rest = log ? messageIds.filter((id) => log.pendingOutcome(id) === undefined && log.mightHaveOutcome(id)) : messageIds;
       if (rest.length === 0) return waiting;
       // `IN (?, …)` is pushed into the scan as a filter on message_id (measured: 1.3 ms of CPU at
       // 200,000 stored outcomes, against 7.5 ms for list_contains, evaluated per row).
