@@ -6,7 +6,7 @@ import { isPwError } from '../../errors.js';
 import { runStorageContract } from '../storage.contract.js';
 import { samplePredictionRow, sampleOutcomeRow, SAMPLE_DATE } from '../sample-rows.js';
 import { openDuckDbStorage } from './duckdb-storage.js';
-import { fromWireError, openDuckDbStorageThread, toWireError } from './storage-thread.js';
+import { fromWireError, loaderFlags, openDuckDbStorageThread, toWireError } from './storage-thread.js';
 
 // The same contract as the in-process store, through the thread (arguments and results cloned).
 runStorageContract({ name: 'duckdb on a storage thread (:memory:)', create: () => openDuckDbStorageThread({ path: ':memory:' }) });
@@ -68,5 +68,16 @@ describe('duckdb storage thread', () => {
     expect(back.message).toBe('boom');
     expect(isPwError(fromWireError(toWireError(new Error('plain'))))).toBe(false);
     expect(isPwError(fromWireError({ message: 'x', code: 'NOT_A_CODE' }))).toBe(false);
+  });
+
+  it('the thread gets the loader flags of the process, not its per-process V8 flags', () => {
+    expect(loaderFlags(['--env-file=config/local.env', '--import', 'tsx', '--max-semi-space-size=2', '--require=./a.cjs', '--cpu-prof', '-r', 'x', '--conditions=dev'])).toEqual([
+      '--import',
+      'tsx',
+      '--require=./a.cjs',
+      '-r',
+      'x',
+      '--conditions=dev',
+    ]);
   });
 });

@@ -91,9 +91,22 @@ export function fromWireError(wire: WireError): Error {
 function hostEntry(): { url: URL; execArgv: string[] } {
   const source = import.meta.url.endsWith('.ts');
   const url = new URL(source ? './storage-thread-host.ts' : './storage-thread-host.js', import.meta.url);
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--cpu-prof') && !a.startsWith('--heap-prof'));
+  const execArgv = loaderFlags(process.execArgv);
   if (source && !execArgv.some((a, i) => a === 'tsx' && execArgv[i - 1] === '--import')) execArgv.push('--import', 'tsx');
   return { url, execArgv };
+}
+
+/** Flags a thread needs to load the same modules: --import/--require/--loader/--conditions and
+ * their values (a thread refuses per-process V8 flags such as --max-semi-space-size). */
+export function loaderFlags(argv: readonly string[]): string[] {
+  const kept: string[] = [];
+  const takesValue = ['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C'];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (takesValue.includes(a) && i + 1 < argv.length) kept.push(a, argv[++i]!);
+    else if (takesValue.some((f) => f.startsWith('--') && a.startsWith(`${f}=`))) kept.push(a);
+  }
+  return kept;
 }
 
 /**
