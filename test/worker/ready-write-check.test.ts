@@ -7,12 +7,12 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { openDuckDbStorage } from '../../src/storage/duckdb/index.js';
 import { workerWriteCheckTable } from '../../src/storage/tables/index.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { buildApp } from '../../src/worker/app.js';
-import { HAVE_FIXTURES, SKIP_REASON, loadFixtureModelSet, testConfig } from './helper.js';
+import { HAVE_FIXTURES, SKIP_REASON, loadFixtureModelSet, pushBody, request, testConfig } from './helper.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const dir = mkdtempSync(join(tmpdir(), 'pw-ready-write-'));
@@ -47,6 +47,24 @@ describe.skipIf(!HAVE_FIXTURES)(`/ready and the write path (${HAVE_FIXTURES ? 'f
     expect(body.reasons).toHaveLength(1);
     expect(body.reasons[0]).toMatch(/^storage duckdb write failed at .*No space left on device/);
   });
+
+  it.skipIf(!existsSync('/dev/full'))(
+    'a push acknowledged before the disk filled stays in the ingest log; once its batch cannot be applied, pushes and /ready get 503',
+    async () => {
+      const { path, storage } = await reopened('full-later');
+      symlinkSync('/dev/full', `${path}.wal`);
+      const app = await appOver(storage);
+      const push = (id: string) => app.inject({ method: 'POST', url: '/predict', payload: pushBody(request('nobody', '2099-01-01'), { messageId: id }), headers: { 'content-type': 'application/json' } });
+      expect((await push('before')).statusCode).toBe(200); // recorded (a date too far ahead): durable in the log
+      expect(readdirSync(`${path}.ingest`).length).toBeGreaterThan(0);
+      // The batch is applied within INGEST_MAX_DELAY_MS and fails on the full WAL: new pushes are refused, retryably.
+      await vi.waitFor(async () => expect((await push('after')).statusCode).toBe(503), { timeout: 5000 });
+      const ready = await app.inject({ method: 'GET', url: '/ready' });
+      expect(ready.statusCode).toBe(503);
+      expect((ready.json() as { reasons: string[] }).reasons.join(' ')).toMatch(/No space left on device/);
+      expect(readdirSync(`${path}.ingest`).length).toBeGreaterThan(0); // the acknowledged push is still on disk
+    },
+  );
 
   it('a writable store is ready; the check reaches the file and leaves one row however often it runs', async () => {
     const { path, storage } = await reopened('ok');
