@@ -36,20 +36,37 @@ export class BloomFilter {
   /** Strings added so far (with repeats). */
   added = 0;
 
-  /** `bitCount` bits (rounded up to a multiple of 32), `hashes` positions per string. */
+  /**
+   * `bitCount` bits (rounded up to a multiple of 32), `hashes` positions per string; `words`, when
+   * given, holds the bits (e.g. a view of a SharedArrayBuffer another thread also reads), of
+   * exactly `wordsFor(bitCount)` elements.
+   */
   constructor(
     readonly bitCount: number,
     readonly hashes: number,
+    words?: Uint32Array,
   ) {
     if (!(bitCount > 0) || !(hashes > 0)) throw new RangeError('a Bloom filter needs at least one bit and one hash');
-    this.bits = new Uint32Array(Math.ceil(bitCount / 32));
+    if (words && words.length !== BloomFilter.wordsFor(bitCount)) throw new RangeError(`expected ${BloomFilter.wordsFor(bitCount)} words, got ${words.length}`);
+    this.bits = words ?? new Uint32Array(BloomFilter.wordsFor(bitCount));
+  }
+
+  /** 32-bit words holding `bitCount` bits. */
+  static wordsFor(bitCount: number): number {
+    return Math.ceil(bitCount / 32);
+  }
+
+  /** The optimal (bits, hashes) for `capacity` strings at false-positive rate `falsePositiveRate` (0 < p < 1). */
+  static sizeFor(capacity: number, falsePositiveRate: number): { bitCount: number; hashes: number } {
+    const n = Math.max(1, capacity);
+    const m = Math.ceil((-n * Math.log(falsePositiveRate)) / (Math.LN2 * Math.LN2));
+    return { bitCount: m, hashes: Math.max(1, Math.round((m / n) * Math.LN2)) };
   }
 
   /** The optimal filter for `capacity` strings at false-positive rate `falsePositiveRate` (0 < p < 1). */
   static forCapacity(capacity: number, falsePositiveRate: number): BloomFilter {
-    const n = Math.max(1, capacity);
-    const m = Math.ceil((-n * Math.log(falsePositiveRate)) / (Math.LN2 * Math.LN2));
-    return new BloomFilter(m, Math.max(1, Math.round((m / n) * Math.LN2)));
+    const { bitCount, hashes } = BloomFilter.sizeFor(capacity, falsePositiveRate);
+    return new BloomFilter(bitCount, hashes);
   }
 
   /** The string's two base hashes (h2 odd, so the k positions differ modulo 2^32). */

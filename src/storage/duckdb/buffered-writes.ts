@@ -66,7 +66,7 @@ export class BufferedWrites {
     private readonly queue: WriteQueue,
     options: BufferedWritesOptions = {},
     /** The message ids with an outcome (stored or waiting here); this adds every new one. */
-    readonly known: KnownMessageIds = new KnownMessageIds(),
+    readonly known: KnownMessageIds = KnownMessageIds.sizedFor(0),
   ) {
     this.maxWrites = options.maxWrites ?? INGEST_MAX_WRITES;
     this.maxDelayMs = options.maxDelayMs ?? INGEST_MAX_DELAY_MS;

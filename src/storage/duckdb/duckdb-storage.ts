@@ -34,7 +34,7 @@ import { registryEventLog, registrySnapshotStore } from './registry-store.js';
 import { duckDbWriteCheck } from './write-check-store.js';
 import { BufferedWrites, type BufferedWritesOptions } from './buffered-writes.js';
 import { IngestLog, ingestLogDir, readAll, segmentsIn } from './ingest-log.js';
-import { KnownMessageIds } from './known-message-ids.js';
+import { KnownMessageIds, storedOutcomeCount, type SharedKnownIds } from './known-message-ids.js';
 import { lastPerKey } from '../keys.js';
 import { ALL_TABLES, EMBEDDED_ONLY_TABLES, type AnyTable } from '../tables/index.js';
 
@@ -112,8 +112,9 @@ export async function openDuckDbStorage(options: DuckDbStorageOptions): Promise<
     if (options.readOnly) refuseUnappliedLog(path);
     else await migrate(writer, path);
     if (!inMemory && !options.readOnly) {
-      const known = new KnownMessageIds();
-      log = new BufferedWrites(await replayIngestLog(path, writes), writes, options.ingest, known);
+      const replayed = await replayIngestLog(path, writes);
+      const known = KnownMessageIds.sizedFor(await storedOutcomeCount(instance));
+      log = new BufferedWrites(replayed, writes, options.ingest, known);
       knownLoaded = known.load(instance); // in the background: /ready does not wait for it
     }
   } catch (err) {
@@ -122,7 +123,19 @@ export async function openDuckDbStorage(options: DuckDbStorageOptions): Promise<
     instance.closeSync();
     throw err;
   }
-  return new DuckDbStorage(path, instance, tableWriter, { writes, reads: new TableReader(path, reader), log }, knownLoaded);
+  const storage = new DuckDbStorage(path, instance, tableWriter, { writes, reads: new TableReader(path, reader), log }, knownLoaded);
+  if (log) knownIdsByStorage.set(storage, log.known.shared);
+  return storage;
+}
+
+const knownIdsByStorage = new WeakMap<Storage, SharedKnownIds>();
+
+/**
+ * The shared known-message-id filter of an embedded storage opened read-write on a file (undefined
+ * otherwise): the storage thread hands it to the event loop (storage-thread.ts).
+ */
+export function sharedKnownIds(storage: Storage): SharedKnownIds | undefined {
+  return knownIdsByStorage.get(storage);
 }
 
 const TABLES_BY_NAME: ReadonlyMap<string, AnyTable> = new Map(

@@ -1,13 +1,14 @@
 /**
  * @module storage/duckdb/storage-thread-host
  * The storage thread's entry (started by storage-thread.ts): opens the embedded database with
- * `openDuckDbStorage(workerData)`, answers the open with id 0, then runs each posted call on it and
+ * `openDuckDbStorage(workerData)`, answers the open with id 0 (with the shared known-message-id
+ * filter, when the file has one), then runs each posted call on it and
  * posts the result or the error back. Calls run concurrently, exactly as they would in one thread
  * (the storage's own queues order them); `close` closes the database and lets the thread end.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Storage } from '../storage.js';
-import { openDuckDbStorage, type DuckDbStorageOptions } from './duckdb-storage.js';
+import { openDuckDbStorage, sharedKnownIds, type DuckDbStorageOptions } from './duckdb-storage.js';
 import { toWireError, type ThreadCall, type ThreadReply } from './storage-thread.js';
 
 const port = parentPort!;
@@ -16,7 +17,7 @@ const post = (reply: ThreadReply) => port.postMessage(reply);
 let storage: Storage;
 try {
   storage = await openDuckDbStorage(workerData as DuckDbStorageOptions);
-  post({ id: 0, ok: true, value: null, kind: storage.kind, location: storage.location });
+  post({ id: 0, ok: true, value: sharedKnownIds(storage) ?? null, kind: storage.kind, location: storage.location });
 } catch (err) {
   post({ id: 0, ok: false, error: toWireError(err) });
   port.close();

@@ -40,6 +40,25 @@ describe('duckdb storage thread', () => {
     expect((threaded as Error).message).toBe((inline as Error).message);
   });
 
+  it('outcome lookups through the shared known-id filter: stored ids, ids recorded since, and never-seen ids', async () => {
+    const path = join(dir, 'known.duckdb');
+    const first = await openDuckDbStorageThread({ path });
+    await first.predictions.write([samplePredictionRow()], sampleOutcomeRow({ message_id: 'stored', payload_digest: 'd-stored' }));
+    await first.close();
+    const storage = await openDuckDbStorageThread({ path });
+    try {
+      await new Promise((r) => setTimeout(r, 500)); // the filter of a one-row table is filled by now
+      expect((await storage.outcomes.findMany(['stored', 'never'])).map((o) => o.payload_digest)).toEqual(['d-stored']);
+      await storage.outcomes.record(sampleOutcomeRow({ message_id: 'recorded-now', payload_digest: 'd-now' }));
+      expect((await storage.outcomes.findMany(['recorded-now'])).map((o) => o.payload_digest)).toEqual(['d-now']);
+      expect(await storage.outcomes.findMany(['never-1', 'never-2'])).toEqual([]);
+    } finally {
+      await storage.close();
+    }
+    const closed = await storage.outcomes.findMany(['never-3']).then(() => null, (e: unknown) => e);
+    expect(isPwError(closed, 'PW_ERR_SINK_WRITE')).toBe(true);
+  });
+
   it('absent answers stay undefined and errors keep their code across the thread', async () => {
     const storage = await openDuckDbStorageThread({ path: ':memory:' });
     try {

@@ -3,7 +3,8 @@
  * The embedded Storage run on its own thread (issue 10): `openDuckDbStorageThread(options)` starts
  * a Node worker thread (storage-thread-host.ts) that opens the DuckDB file with
  * `openDuckDbStorage` and owns it; this side is a Storage whose every method posts the call there
- * and resolves with the answer. The serving worker uses it so that DuckDB's synchronous work
+ * and resolves with the answer (outcome lookups of ids the thread's shared known-id filter has
+ * never seen are answered here, without a message). The serving worker uses it so that DuckDB's synchronous work
  * (appending data chunks, flushing appenders, converting query results: ~470 µs of the event
  * loop per six-model push when inline) runs on the second core while the event loop parses,
  * predicts and answers the next requests. Semantics are unchanged: a write's promise resolves only
@@ -24,6 +25,7 @@ import { Worker } from 'node:worker_threads';
 import { ERROR_CODES, PwError, type ErrorCode } from '../../errors.js';
 import type { Storage } from '../storage.js';
 import type { DuckDbStorageOptions } from './duckdb-storage.js';
+import { KnownMessageIds, type SharedKnownIds } from './known-message-ids.js';
 
 /** The table-family members of Storage (everything with methods). */
 type Family = Exclude<keyof Storage, 'kind' | 'location' | 'ping' | 'close' | 'checkWrite'>;
@@ -121,14 +123,14 @@ export async function openDuckDbStorageThread(options: DuckDbStorageOptions): Pr
   let nextId = 1;
   let dead: Error | null = null;
 
-  const opened = new Promise<{ kind: Storage['kind']; location: string }>((resolve, reject) => {
+  const opened = new Promise<{ kind: Storage['kind']; location: string; known: SharedKnownIds | null }>((resolve, reject) => {
     pending.set(0, { resolve: resolve as (v: unknown) => void, reject });
   });
   worker.on('message', (reply: ThreadReply) => {
     const waiter = pending.get(reply.id);
     if (!waiter) return;
     pending.delete(reply.id);
-    if (reply.ok) waiter.resolve(reply.id === 0 ? { kind: reply.kind, location: reply.location } : reply.value);
+    if (reply.ok) waiter.resolve(reply.id === 0 ? { kind: reply.kind, location: reply.location, known: reply.value } : reply.value);
     else waiter.reject(fromWireError(reply.error));
   });
   const fail = (why: string) => {
@@ -148,7 +150,7 @@ export async function openDuckDbStorageThread(options: DuckDbStorageOptions): Pr
     });
   };
 
-  let info: { kind: Storage['kind']; location: string };
+  let info: { kind: Storage['kind']; location: string; known: SharedKnownIds | null };
   try {
     info = await opened;
   } catch (err) {
@@ -162,6 +164,18 @@ export async function openDuckDbStorageThread(options: DuckDbStorageOptions): Pr
       Object.fromEntries(methods.map((method) => [method, (...args: unknown[]) => call({ family: family as Family, method, args })])),
     ]),
   ) as unknown as Pick<Storage, Family>;
+
+  // The outcome lookup of every push: ids the thread's known-id filter (shared memory) has never
+  // seen have no outcome, so only the others cross to the thread (usually none).
+  const known = info.known ? KnownMessageIds.view(info.known) : null;
+  if (known) {
+    const findMany = families.outcomes.findMany;
+    families.outcomes.findMany = async (messageIds) => {
+      if (dead) throw dead;
+      const maybe = messageIds.filter((id) => known.mightExist(id));
+      return maybe.length === 0 ? [] : findMany(maybe);
+    };
+  }
 
   let closing: Promise<void> | null = null;
   return {
