@@ -38,4 +38,6 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
 EXPOSE 8080
-CMD ["node", "dist/src/worker/server.js"]
+# --max-semi-space-size=8: cap V8's young generation (sized from the host's memory otherwise; see
+# docs/worker.md "Memory"); the storage thread gets the same cap through resourceLimits.
+CMD ["node", "--max-semi-space-size=8", "dist/src/worker/server.js"]

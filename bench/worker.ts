@@ -102,7 +102,8 @@ async function scenario(name: string, challengers: string[], storageThread = !ar
 
   const t0 = performance.now();
   const nodeArgs = process.env.PW_BENCH_NODE_ARGS ? process.env.PW_BENCH_NODE_ARGS.split(' ') : [];
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bench/worker-serve.mjs'), spec], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  // The flag the image and npm start give the worker (Dockerfile CMD).
+  const child = spawn(process.execPath, ['--max-semi-space-size=8', ...nodeArgs, join(ROOT, 'bench/worker-serve.mjs'), spec], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   await waitReady(url, child);
   const coldStartMs = performance.now() - t0;
   const pid = child.pid!;

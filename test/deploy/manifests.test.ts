@@ -146,6 +146,12 @@ describe('Dockerfile', () => {
     for (const f of froms) expect(f).toBe('node:24-bookworm-slim');
   });
 
+  it('the image and npm start run the worker with the same young-generation cap (docs/worker.md, Memory)', () => {
+    const cmd = /^CMD (\[.*\])$/m.exec(read('Dockerfile'))![1]!;
+    expect(JSON.parse(cmd)).toEqual(['node', '--max-semi-space-size=8', 'dist/src/worker/server.js']);
+    expect(JSON.parse(read('package.json')).scripts.start).toMatch(/^exec node --max-semi-space-size=8 /);
+  });
+
   it('package.json engines allow Node 22 and 24', () => {
     const pkg = JSON.parse(read('package.json'));
     expect(pkg.engines.node).toBe('^22.12.0 || ^24.0.0');

@@ -122,6 +122,22 @@ describe('buffered writes over a database file', () => {
     await readOnly.close();
   });
 
+  it('backpressure: with maxPending writes waiting, the next write first waits for them to be applied', async () => {
+    const path = freshPath();
+    const storage = await openDuckDbStorage({ path, ingest: { ...HOLD, maxPending: 3 } });
+    try {
+      for (let i = 0; i < 3; i++) await storage.predictions.write(rowsOf(i), sampleOutcomeRow({ message_id: `m${i}` }));
+      const before = segmentsIn(ingestLogDir(path));
+      expect(before).toHaveLength(1); // nothing applied yet (no size or time trigger)
+      await storage.predictions.write(rowsOf(3), sampleOutcomeRow({ message_id: 'm3' }));
+      const after = segmentsIn(ingestLogDir(path));
+      expect(after).not.toContain(before[0]); // the first three were applied and their segment deleted
+      expect(after).toHaveLength(1); // only the fourth waits
+    } finally {
+      await storage.close();
+    }
+  });
+
   it('a batch is applied maxDelayMs after the first acknowledgement without any read', async () => {
     const path = freshPath();
     const storage = await openDuckDbStorage({ path, ingest: { maxWrites: 1_000_000, maxDelayMs: 20 } });
