@@ -13,7 +13,8 @@
  *     `written` outcome and one row per model (an ack means committed);
  *   - log lines per message (the log file's line count / messages).
  * Prints the table and writes it into bench/RESULTS.md (`--no-save` to skip).
- * Usage: npm run bench:worker [-- --first 30 --steady 15 --connections 20 --no-save --no-build]
+ * Usage: npm run bench:worker [-- --first 30 --steady 15 --connections 20 --no-save --no-build --inline]
+ * (--inline: DuckDB on the event loop, EMBEDDED_STORAGE_THREAD=false, for comparison.)
  * (PW_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' passes flags to the worker's node.)
  * Linux only (/proc). Takes about 2 × (first + steady + 10) s plus the build.
  */
@@ -188,8 +189,9 @@ const section = [
   '',
   `\`npm run bench:worker\` — ${new Date().toISOString().slice(0, 16)}Z, ${machine}; 1-minute load average at start ${loadAtStart}`,
   `(a shared machine: compare ratios within one run). The built worker (dist/) in its own process, POST /predict over a real`,
-  `socket, ${connections} connections, each request a distinct message for one of ${PLAYERS} players; embedded DuckDB file sink;`,
-  `native CatBoost evaluator; shared V9 fixture models; log level info to a file. No warm-up run: the first window starts at /ready.`,
+  `socket, ${connections} connections, each request a distinct message for one of ${PLAYERS} players; embedded DuckDB file sink`,
+  `(${args.includes('--inline') ? 'on the event loop (--inline)' : 'on its storage thread, through the ingest log'}); native CatBoost evaluator; shared V9 fixture models; log level info to a file;`,
+  `\`node --max-semi-space-size=8\` as in the image. No warm-up run: the first window starts at /ready.`,
   '',
   ...lines,
   '',
