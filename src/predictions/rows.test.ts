@@ -58,6 +58,9 @@ describe('toPredictionRows', () => {
     // The separator keeps ('ab','c') and ('a','bc') apart.
     expect(predictionId('ab', DIGEST_A, 'c')).not.toBe(predictionId('a', DIGEST_A, 'bc'));
     expect(predictionId('m', 'ab', 'c')).not.toBe(predictionId('m', 'a', 'bc'));
+   });
+  it('prediction_id is the stored contract: first 32 hex of sha256(message NUL digest NUL system)', () => {
+    expect(predictionId('12345678901234', 'ab'.repeat(32), 'catboost_v9')).toBe('e1f21e933fcd7e5c1cc60a73da9696f7');
   });
 
   it('issue 7 class 4: the same payload gives the same ids; another payload under the same message id gives other ids', () => {

@@ -11,7 +11,7 @@
  * - predicted_points = raw clamped to [0, 60]; raw_prediction keeps the model's own value.
  * - edge, recommendation and line_value all come from the ONE chosen line (incident 10.6).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import type { PredictionRow, Recommendation } from '../storage/tables/player-prop-predictions.js';
 import type { SystemPrediction } from '../models/model-set.js';
@@ -31,7 +31,7 @@ export const MAX_POINTS = 60;
  * payload bytes (worker/envelope.ts `payloadDigest`). Same message, same bytes → same id.
  */
 export function predictionId(messageId: string, payloadDigest: string, systemId: string): string {
-  return createHash('sha256').update(`${messageId}\u0000${payloadDigest}\u0000${systemId}`).digest('hex').slice(0, 32);
+  return hash('sha256', `${messageId}\u0000${payloadDigest}\u0000${systemId}`, 'hex').slice(0, 32);
 }
 
 /**
@@ -39,7 +39,7 @@ export function predictionId(messageId: string, payloadDigest: string, systemId:
  * of the request's JSON, so re-running the same request keeps the same prediction ids.
  */
 export function requestDigest(request: PredictionRequest): string {
-  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
+  return hash('sha256', JSON.stringify(request), 'hex');
 }
 
 export function clampPoints(raw: number): number {
