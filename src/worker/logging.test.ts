@@ -26,6 +26,27 @@ describe('todayIn', () => {
     expect(todayIn('America/New_York', lateEvening)).toBe('2026-02-10');
     expect(todayIn('UTC', lateEvening)).toBe('2026-02-11');
   });
+  it('the per-second memo turns the day exactly at local midnight, either way in time', () => {
+    const zone = 'America/New_York'; // EST: midnight is 05:00Z
+    const seq: Array<[string, string]> = [
+      ['2026-02-11T04:59:59.000Z', '2026-02-10'],
+      ['2026-02-11T04:59:59.999Z', '2026-02-10'],
+      ['2026-02-11T05:00:00.000Z', '2026-02-11'],
+      ['2026-02-11T05:00:00.999Z', '2026-02-11'],
+      ['2026-02-11T04:59:59.999Z', '2026-02-10'],
+      ['2026-07-01T03:59:59.999Z', '2026-06-30'], // EDT: midnight is 04:00Z
+      ['2026-07-01T04:00:00.000Z', '2026-07-01'],
+      ['1969-12-31T23:59:59.500Z', '1969-12-31'], // negative epoch seconds floor the right way
+    ];
+    for (const [iso, day] of seq) expect([iso, todayIn(zone, new Date(iso))]).toEqual([iso, day]);
+    expect(todayIn('UTC', new Date('2026-07-01T04:00:00.000Z'))).toBe('2026-07-01');
+    expect(todayIn('Asia/Kolkata', new Date('2026-07-01T18:29:59.999Z'))).toBe('2026-07-01'); // +05:30
+    expect(todayIn('Asia/Kolkata', new Date('2026-07-01T18:30:00.000Z'))).toBe('2026-07-02');
+  });
+  it('an invalid date still throws, cached or not', () => {
+    todayIn('UTC', new Date('2026-01-01T00:00:00Z'));
+    expect(() => todayIn('UTC', new Date(NaN))).toThrow(RangeError);
+  });
 });
 
 describe('lineLogger', () => {
