@@ -15,8 +15,8 @@ import { hash } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import type { PredictionRow, Recommendation } from '../storage/tables/player-prop-predictions.js';
 import type { SystemPrediction } from '../models/model-set.js';
-import { V9_FEATURE_INDEX } from '../features/contract.js';
-import { featuresByName, type AssembledFeatures } from '../features/assemble.js';
+import { V9_FEATURE_INDEX, V9_FEATURE_NAMES } from '../features/contract.js';
+import type { AssembledFeatures } from '../features/assemble.js';
 import type { ChosenLine } from './line.js';
 import type { PredictionRequest } from './request.js';
 import { confidencePct } from './confidence.js';
@@ -77,18 +77,43 @@ export interface RowContext {
   buildCommit: string;
 }
 
-/** The features_snapshot JSON: the 33 inputs by name (NaN → null) plus their provenance. */
+/** `"name":` for each V9 input, in contract order (built once). */
+const SNAPSHOT_KEYS = V9_FEATURE_NAMES.map((name) => `${JSON.stringify(name)}:`);
+
+/** JSON text of one scalar as JSON.stringify writes it inside an object; undefined = key omitted. */
+function jsonScalar(value: string | number | null | undefined): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+  return value === undefined ? undefined : JSON.stringify(value);
+}
+
+/**
+ * The features_snapshot JSON: the 33 inputs by name (NaN → null) plus their provenance.
+ * Written as text directly: the same string as
+ * `JSON.stringify({ ...featuresByName(vector), vegas_source, line_provenance, line_value,
+ * fs_vegas_points_line, fs_has_vegas_line, feature_version, feature_quality_score })`
+ * (rows.test.ts checks), without the two intermediate objects (issue 10: once per push).
+ */
 export function featuresSnapshot(ctx: Pick<RowContext, 'features' | 'line' | 'featureVersion' | 'featureQualityScore'>): string {
-  return JSON.stringify({
-    ...featuresByName(ctx.features.vector),
-    vegas_source: ctx.features.vegasSource,
-    line_provenance: ctx.line.provenance,
-    line_value: ctx.line.value,
-    fs_vegas_points_line: ctx.features.fsVegasPointsLine,
-    fs_has_vegas_line: ctx.features.fsHasVegasLine,
-    feature_version: ctx.featureVersion,
-    feature_quality_score: ctx.featureQualityScore,
-  });
+  const vector = ctx.features.vector;
+  let json = '{';
+  for (let i = 0; i < V9_FEATURE_NAMES.length; i++) {
+    const v = vector[V9_FEATURE_INDEX[V9_FEATURE_NAMES[i]!]]!;
+    json += `${i === 0 ? '' : ','}${SNAPSHOT_KEYS[i]!}${Number.isFinite(v) ? String(v) : 'null'}`;
+  }
+  const tail: Array<[string, string | number | null | undefined]> = [
+    ['vegas_source', ctx.features.vegasSource],
+    ['line_provenance', ctx.line.provenance],
+    ['line_value', ctx.line.value],
+    ['fs_vegas_points_line', ctx.features.fsVegasPointsLine],
+    ['fs_has_vegas_line', ctx.features.fsHasVegasLine],
+    ['feature_version', ctx.featureVersion],
+    ['feature_quality_score', ctx.featureQualityScore],
+  ];
+  for (const [key, value] of tail) {
+    const text = jsonScalar(value);
+    if (text !== undefined) json += `${json.length > 1 ? ',' : ''}"${key}":${text}`;
+  }
+  return `${json}}`;
 }
 
 export function toPredictionRows(ctx: RowContext, predictions: readonly SystemPrediction[]): PredictionRow[] {
