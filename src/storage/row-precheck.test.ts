@@ -63,6 +63,9 @@ function mutations(row: Record<string, unknown>): unknown[] {
   const hidden = { ...row, extra: 1 };
   Object.defineProperty(hidden, Object.keys(row)[0]!, { enumerable: false });
   out.push(hidden);
+  const entries = Object.entries(row);
+  out.push(Object.fromEntries([...entries].reverse())); // same fields, other order
+  out.push(Object.fromEntries([...entries.slice(1), ['extra', entries[0]![1]]])); // one field renamed
   out.push(null, undefined, [], 'row', 1);
   return out;
 }
@@ -93,6 +96,25 @@ describe('rowPrecheck', () => {
     // Not vacuous: many probes are valid values, many are not.
     expect(passed).toBeGreaterThan(200);
     expect(refused).toBeGreaterThan(1000);
+  });
+
+  it('fields in another order still take the fast path', () => {
+    const row = samplePredictionRow();
+    const reversed = Object.fromEntries(Object.entries(row).reverse());
+    expect(rowPrecheck(playerPropPredictionsTable.rowSchema)!(reversed)).toBe(true);
+  });
+
+  it('a polluted Object.prototype sends every row to zod', () => {
+    const check = rowPrecheck(requestOutcomesTable.rowSchema)!;
+    const row = sampleOutcomeRow();
+    (Object.prototype as Record<string, unknown>).polluted = 1;
+    try {
+      expect(requestOutcomesTable.rowSchema.safeParse(row).success).toBe(false);
+      expect(check(row)).toBe(false);
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).polluted;
+    }
+    expect(check(row)).toBe(true);
   });
 
   it('returns undefined for schema parts it does not read', () => {

@@ -10,8 +10,8 @@
  * - a strict object (`.strict()`, catchall never) without object-level checks;
  * - fields: string (no checks, or one regex check without g/y flags), number (no checks =
  *   finite; one `int` check = safe integer), boolean, enum, nullable(x), array(x) without checks.
- * Rows must be plain objects (prototype Object.prototype) whose enumerable keys are exactly the
- * schema's keys, all own; arrays must be plain arrays without holes.
+ * Rows must be plain objects (prototype Object.prototype, itself without enumerable keys) whose
+ * own enumerable keys are exactly the schema's keys; arrays must be plain arrays without holes.
  */
 import type { z } from 'zod';
 
@@ -90,16 +90,21 @@ export function rowPrecheck(schema: z.ZodType): ((row: unknown) => boolean) | un
   const known = new Set(keys);
   return (row) => {
     if (typeof row !== 'object' || row === null || Object.getPrototypeOf(row) !== Object.prototype) return false;
-    let enumerable = 0;
-    for (const key in row) {
-      if (!known.has(key)) return false;
-      enumerable++;
+    // zod's strict check sees inherited enumerable keys too: a polluted Object.prototype → ask zod.
+    for (const _inherited in Object.prototype) return false;
+    // Own enumerable keys, exactly the schema's: usually in the schema's order (rows are object
+    // literals written in column order), else compared as a set.
+    const own = Object.keys(row);
+    if (own.length !== keys.length) return false;
+    for (let i = 0; i < own.length; i++) {
+      if (own[i] !== keys[i]) {
+        if (!own.every((key) => known.has(key))) return false;
+        break;
+      }
     }
-    if (enumerable !== keys.length) return false;
     const record = row as Record<string, unknown>;
     for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      if (!Object.hasOwn(record, key) || !checks[i]!(record[key])) return false;
+      if (!checks[i]!(record[keys[i]!])) return false;
     }
     return true;
   };
