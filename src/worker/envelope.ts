@@ -235,11 +235,12 @@ export function decodePush(raw: Buffer | string | undefined, options: DecodeOpti
       return reject('PW_ERR_PAYLOAD', 'message.data does not decode to JSON');
     }
   }
+  const request = predictionRequestSchema.safeParse(payload);
   if (isObject(payload)) {
     if (typeof payload.player_lookup === 'string' && payload.player_lookup.length <= 128) meta.playerLookup = payload.player_lookup;
-    if (calendarDate.safeParse(payload.game_date).success) meta.gameDate = payload.game_date as string;
+    // A request that parsed has passed this same calendarDate check on game_date.
+    if (request.success || calendarDate.safeParse(payload.game_date).success) meta.gameDate = payload.game_date as string;
   }
-  const request = predictionRequestSchema.safeParse(payload);
   if (!request.success) return reject('PW_ERR_PAYLOAD', firstIssue(request.error));
   return { ok: true, meta, request: request.data };
 }
