@@ -96,15 +96,19 @@ export function rowPrecheck(schema: z.ZodType): ((row: unknown) => boolean) | un
     // literals written in column order), else compared as a set.
     const own = Object.keys(row);
     if (own.length !== keys.length) return false;
+    let inOrder = true;
     for (let i = 0; i < own.length; i++) {
       if (own[i] !== keys[i]) {
         if (!own.every((key) => known.has(key))) return false;
+        inOrder = false;
         break;
       }
     }
+    // In column order, Object.values lines up with `checks` (one call, no keyed lookup per field).
     const record = row as Record<string, unknown>;
+    const values = inOrder ? Object.values(record) : keys.map((key) => record[key]);
     for (let i = 0; i < keys.length; i++) {
-      if (!checks[i]!(record[keys[i]!])) return false;
+      if (!checks[i]!(values[i])) return false;
     }
     return true;
   };
