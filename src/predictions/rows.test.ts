@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { clampPoints, modelVersion, predictionId, recommend, toPredictionRows, type RowContext } from './rows.js';
+import { clampPoints, featuresSnapshot, modelVersion, predictionId, recommend, toPredictionRows, type RowContext } from './rows.js';
 import { confidencePct } from './confidence.js';
-import { assembleFeatures } from '../features/assemble.js';
+import { assembleFeatures, featuresByName } from '../features/assemble.js';
 import { V9_FEATURE_NAMES } from '../features/contract.js';
 import { playerPropPredictionsTable } from '../storage/tables/player-prop-predictions.js';
 import type { LoadedModel, SystemPrediction } from '../models/model-set.js';
@@ -58,6 +58,9 @@ describe('toPredictionRows', () => {
     // The separator keeps ('ab','c') and ('a','bc') apart.
     expect(predictionId('ab', DIGEST_A, 'c')).not.toBe(predictionId('a', DIGEST_A, 'bc'));
     expect(predictionId('m', 'ab', 'c')).not.toBe(predictionId('m', 'a', 'bc'));
+   });
+  it('prediction_id is the stored contract: first 32 hex of sha256(message NUL digest NUL system)', () => {
+    expect(predictionId('12345678901234', 'ab'.repeat(32), 'catboost_v9')).toBe('e1f21e933fcd7e5c1cc60a73da9696f7');
   });
 
   it('issue 7 class 4: the same payload gives the same ids; another payload under the same message id gives other ids', () => {
@@ -113,5 +116,40 @@ describe('modelVersion', () => {
   it('is the file stem', () => {
     expect(modelVersion('gs://b/x/catboost_v9_a.onnx')).toBe('catboost_v9_a');
     expect(modelVersion('models/m.json')).toBe('m');
+  });
+});
+
+describe('featuresSnapshot', () => {
+  /** The definition: JSON.stringify of the inputs by name plus their provenance. */
+  const reference = (ctx: Parameters<typeof featuresSnapshot>[0]) =>
+    JSON.stringify({
+      ...featuresByName(ctx.features.vector),
+      vegas_source: ctx.features.vegasSource,
+      line_provenance: ctx.line.provenance,
+      line_value: ctx.line.value,
+      fs_vegas_points_line: ctx.features.fsVegasPointsLine,
+      fs_has_vegas_line: ctx.features.fsHasVegasLine,
+      feature_version: ctx.featureVersion,
+      feature_quality_score: ctx.featureQualityScore,
+    });
+  const odd = [NaN, -0, 0, Infinity, -Infinity, 1e21, 1e-7, 5e-324, -1.5, 123456789.125, 0.1 + 0.2, 2 ** 53 + 2];
+
+  it('is the same text as JSON.stringify of the inputs by name plus provenance', () => {
+    const names = [...V9_FEATURE_NAMES];
+    let checked = 0;
+    for (const line of [null, 24.5, 1e21]) {
+      for (let k = 0; k < odd.length; k++) {
+        const features = assembleFeatures({ feature_names: names, features: names.map((_, i) => odd[(i + k) % odd.length]!) }, line);
+        features.vector[k % names.length] = odd[k]!; // NaN/Infinity reach the vector too
+        for (const featureQualityScore of [91, null, NaN, undefined as unknown as null]) {
+          for (const featureVersion of ['v2_33features', 'quote " and \\ and \u0001']) {
+            const ctx = { ...context(line), features, featureQualityScore, featureVersion };
+            expect(featuresSnapshot(ctx)).toBe(reference(ctx));
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBe(3 * odd.length * 8);
   });
 });

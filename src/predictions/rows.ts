@@ -11,12 +11,12 @@
  * - predicted_points = raw clamped to [0, 60]; raw_prediction keeps the model's own value.
  * - edge, recommendation and line_value all come from the ONE chosen line (incident 10.6).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import type { PredictionRow, Recommendation } from '../storage/tables/player-prop-predictions.js';
 import type { SystemPrediction } from '../models/model-set.js';
-import { V9_FEATURE_INDEX } from '../features/contract.js';
-import { featuresByName, type AssembledFeatures } from '../features/assemble.js';
+import { V9_FEATURE_INDEX, V9_FEATURE_NAMES } from '../features/contract.js';
+import type { AssembledFeatures } from '../features/assemble.js';
 import type { ChosenLine } from './line.js';
 import type { PredictionRequest } from './request.js';
 import { confidencePct } from './confidence.js';
@@ -31,7 +31,7 @@ export const MAX_POINTS = 60;
  * payload bytes (worker/envelope.ts `payloadDigest`). Same message, same bytes → same id.
  */
 export function predictionId(messageId: string, payloadDigest: string, systemId: string): string {
-  return createHash('sha256').update(`${messageId}\u0000${payloadDigest}\u0000${systemId}`).digest('hex').slice(0, 32);
+  return hash('sha256', `${messageId}\u0000${payloadDigest}\u0000${systemId}`, 'hex').slice(0, 32);
 }
 
 /**
@@ -39,7 +39,7 @@ export function predictionId(messageId: string, payloadDigest: string, systemId:
  * of the request's JSON, so re-running the same request keeps the same prediction ids.
  */
 export function requestDigest(request: PredictionRequest): string {
-  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
+  return hash('sha256', JSON.stringify(request), 'hex');
 }
 
 export function clampPoints(raw: number): number {
@@ -77,18 +77,43 @@ export interface RowContext {
   buildCommit: string;
 }
 
-/** The features_snapshot JSON: the 33 inputs by name (NaN → null) plus their provenance. */
+/** `"name":` for each V9 input, in contract order (built once). */
+const SNAPSHOT_KEYS = V9_FEATURE_NAMES.map((name) => `${JSON.stringify(name)}:`);
+
+/** JSON text of one scalar as JSON.stringify writes it inside an object; undefined = key omitted. */
+function jsonScalar(value: string | number | null | undefined): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+  return value === undefined ? undefined : JSON.stringify(value);
+}
+
+/**
+ * The features_snapshot JSON: the 33 inputs by name (NaN → null) plus their provenance.
+ * Written as text directly: the same string as
+ * `JSON.stringify({ ...featuresByName(vector), vegas_source, line_provenance, line_value,
+ * fs_vegas_points_line, fs_has_vegas_line, feature_version, feature_quality_score })`
+ * (rows.test.ts checks), without the two intermediate objects (issue 10: once per push).
+ */
 export function featuresSnapshot(ctx: Pick<RowContext, 'features' | 'line' | 'featureVersion' | 'featureQualityScore'>): string {
-  return JSON.stringify({
-    ...featuresByName(ctx.features.vector),
-    vegas_source: ctx.features.vegasSource,
-    line_provenance: ctx.line.provenance,
-    line_value: ctx.line.value,
-    fs_vegas_points_line: ctx.features.fsVegasPointsLine,
-    fs_has_vegas_line: ctx.features.fsHasVegasLine,
-    feature_version: ctx.featureVersion,
-    feature_quality_score: ctx.featureQualityScore,
-  });
+  const vector = ctx.features.vector;
+  let json = '{';
+  for (let i = 0; i < V9_FEATURE_NAMES.length; i++) {
+    const v = vector[V9_FEATURE_INDEX[V9_FEATURE_NAMES[i]!]]!;
+    json += `${i === 0 ? '' : ','}${SNAPSHOT_KEYS[i]!}${Number.isFinite(v) ? String(v) : 'null'}`;
+  }
+  const tail: Array<[string, string | number | null | undefined]> = [
+    ['vegas_source', ctx.features.vegasSource],
+    ['line_provenance', ctx.line.provenance],
+    ['line_value', ctx.line.value],
+    ['fs_vegas_points_line', ctx.features.fsVegasPointsLine],
+    ['fs_has_vegas_line', ctx.features.fsHasVegasLine],
+    ['feature_version', ctx.featureVersion],
+    ['feature_quality_score', ctx.featureQualityScore],
+  ];
+  for (const [key, value] of tail) {
+    const text = jsonScalar(value);
+    if (text !== undefined) json += `${json.length > 1 ? ',' : ''}"${key}":${text}`;
+  }
+  return `${json}}`;
 }
 
 export function toPredictionRows(ctx: RowContext, predictions: readonly SystemPrediction[]): PredictionRow[] {

@@ -13,6 +13,7 @@
 import type { z } from 'zod';
 import { pwError } from '../errors.js';
 import type { Storage } from './storage.js';
+import { rowPrecheck } from './row-precheck.js';
 import {
   modelPerformanceDailyTable,
   dailyPredictionSignalsTable,
@@ -27,10 +28,27 @@ import {
   type AnyTable,
 } from './tables/index.js';
 
-/** Throws PW_ERR_ROW_INVALID for the first row of `rows` that `table.rowSchema` refuses. */
+/** Per schema: the plain-code pre-check (storage/row-precheck.ts), or null when it has none. */
+const prechecks = new WeakMap<z.ZodType, ((row: unknown) => boolean) | null>();
+
+function precheckOf(schema: z.ZodType): ((row: unknown) => boolean) | null {
+  let check = prechecks.get(schema);
+  if (check === undefined) {
+    check = rowPrecheck(schema) ?? null;
+    prechecks.set(schema, check);
+  }
+  return check;
+}
+
+/**
+ * Throws PW_ERR_ROW_INVALID for the first row of `rows` that `table.rowSchema` refuses. A row the
+ * pre-check passes is one the schema accepts, so zod runs only for the others (issue 10).
+ */
 export function assertRowsValid(table: AnyTable, rows: readonly unknown[]): void {
   const schema = table.rowSchema as z.ZodType;
+  const precheck = precheckOf(schema);
   for (let i = 0; i < rows.length; i++) {
+    if (precheck?.(rows[i])) continue;
     const parsed = schema.safeParse(rows[i]);
     if (!parsed.success) {
       const problems = parsed.error.issues

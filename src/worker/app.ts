@@ -40,9 +40,11 @@ export interface AppOptions {
 
 export const app: FastifyPluginAsync<AppOptions> = async (instance, opts) => {
   instance.setErrorHandler(errorHandler);
-  instance.addHook('onRequest', async (request) => {
+  // A callback hook, not an async one: no promise and microtask per request (issue 10).
+  instance.addHook('onRequest', (request, _reply, done) => {
     const bindings = traceBindings(request.headers['x-cloud-trace-context'], opts.config.GCP_PROJECT_ID);
     if (bindings) request.log = request.log.child(bindings);
+    done();
   });
 
   await instance.register(configPlugin, { config: opts.config });

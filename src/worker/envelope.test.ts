@@ -74,5 +74,35 @@ describe('unwrapped pushes (issue 7, class 6)', () => {
   });
   it('an unwrapped body that is not JSON is a payload error under the header id', () => {
     expect(decodePush('not json', { headers })).toMatchObject({ ok: false, code: 'PW_ERR_PAYLOAD', meta: { messageId: '77' } });
+  });  it('an empty or over-long message-id header is refused, recorded under the body digest', () => {
+    const body = JSON.stringify(payload);
+    for (const id of ['', 'x'.repeat(257)]) {
+      expect(decodePush(body, { headers: { ...headers, 'x-goog-pubsub-message-id': id } })).toMatchObject({
+        ok: false,
+        code: 'PW_ERR_ENVELOPE',
+        meta: { messageId: bodyDigest(body) },
+      });
+    }
+  });
+});
+
+describe('message id when the envelope has none', () => {
+  it('every refusal without a usable id is recorded under sha256 of the body', () => {
+    const bodies = [
+      '',
+      'not json',
+      '[1]',
+      JSON.stringify({ message: { data: data(payload) } }),
+      JSON.stringify({ message: { data: data(payload), messageId: 'x'.repeat(257) } }),
+    ];
+    for (const body of bodies) {
+      const r = decodePush(body);
+      expect(r.ok).toBe(false);
+      expect(r.meta.messageId).toBe(bodyDigest(body));
+    }
+  });
+  it('bodyDigest is sha256 hex of the UTF-8 bytes', () => {
+    expect(bodyDigest('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(bodyDigest(Buffer.from('abc'))).toBe(bodyDigest('abc'));
   });
 });

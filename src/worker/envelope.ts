@@ -17,7 +17,7 @@
  * metadata, never a reason to refuse the payload; a `publishTime` that is not a time between
  * 2000-01-01 and an hour after receipt falls back to the receive time, with a note.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { predictionRequestSchema, calendarDate, type PredictionRequest } from '../predictions/request.js';
 import type { ErrorCode } from '../errors.js';
@@ -67,8 +67,9 @@ export interface DecodeOptions {
   receivedAt?: Date;
 }
 
+/** sha256 hex of the bytes (a string is hashed as UTF-8). One-shot `crypto.hash`: same digest as createHash, less work per call. */
 export function bodyDigest(raw: Buffer | string): string {
-  return createHash('sha256').update(raw).digest('hex');
+  return hash('sha256', raw, 'hex');
 }
 
 /**
@@ -140,8 +141,12 @@ export function decodePush(raw: Buffer | string | undefined, options: DecodeOpti
   const headers = options.headers ?? {};
   const receivedAt = options.receivedAt ?? new Date();
   const headerId = header(headers, UNWRAPPED_HEADERS.messageId);
+  // The body's digest is the message id only when no usable id arrives: computed when needed
+  // (hashing every body up front cost a sha256 of the whole body per push for nothing).
+  let digestOfBody: string | undefined;
+  const bodyId = () => (digestOfBody ??= bodyDigest(bytes));
   const meta: EnvelopeMeta = {
-    messageId: bodyDigest(bytes),
+    messageId: '',
     publishedAt: null,
     subscription: null,
     deliveryAttempt: null,
@@ -151,7 +156,10 @@ export function decodePush(raw: Buffer | string | undefined, options: DecodeOpti
     wrapped: headerId === undefined,
     notes: [],
   };
-  const reject = (code: 'PW_ERR_ENVELOPE' | 'PW_ERR_PAYLOAD', reason: string): DecodedPush => ({ ok: false, meta, code, reason });
+  const reject = (code: 'PW_ERR_ENVELOPE' | 'PW_ERR_PAYLOAD', reason: string): DecodedPush => {
+    if (meta.messageId === '') meta.messageId = bodyId();
+    return { ok: false, meta, code, reason };
+  };
   const setPublishTime = (value: unknown) => {
     if (value === undefined || value === null) return;
     meta.publishedAt = normalisePublishTime(typeof value === 'string' ? value : undefined, receivedAt);
@@ -170,7 +178,7 @@ export function decodePush(raw: Buffer | string | undefined, options: DecodeOpti
     return reject('PW_ERR_ENVELOPE', `body of ${bytes.length} bytes exceeds MAX_BODY_BYTES (${options.maxBytes})`);
   }
   if (bytes.length === 0) return reject('PW_ERR_ENVELOPE', 'empty body');
-  if (headerId !== undefined && meta.messageId !== headerId) {
+  if (headerId !== undefined && (headerId.length === 0 || headerId.length > MAX_MESSAGE_ID_LENGTH)) {
     return reject('PW_ERR_ENVELOPE', `${UNWRAPPED_HEADERS.messageId} is empty or longer than ${MAX_MESSAGE_ID_LENGTH} characters`);
   }
 
@@ -190,7 +198,7 @@ export function decodePush(raw: Buffer | string | undefined, options: DecodeOpti
   if (headerId !== undefined && envelope === undefined) {
     payloadBytes = bytes;
     payload = body;
-    meta.payloadDigest = bodyDigest(payloadBytes);
+    meta.payloadDigest = bodyId();
     if (!bodyIsJson) return reject('PW_ERR_PAYLOAD', 'the unwrapped body is not JSON');
   } else {
     meta.wrapped = true;
@@ -207,7 +215,7 @@ export function decodePush(raw: Buffer | string | undefined, options: DecodeOpti
     }
     const message = envelope.message as Record<string, unknown>;
     const id = messageIdOf(message.messageId) ?? messageIdOf(message.message_id);
-    meta.messageId = id && id.length <= MAX_MESSAGE_ID_LENGTH ? id : bodyDigest(bytes);
+    meta.messageId = id && id.length <= MAX_MESSAGE_ID_LENGTH ? id : bodyId();
     meta.publishedAt = null;
     meta.notes = [];
     setPublishTime(message.publishTime ?? message.publish_time);
@@ -227,11 +235,12 @@ export function decodePush(raw: Buffer | string | undefined, options: DecodeOpti
       return reject('PW_ERR_PAYLOAD', 'message.data does not decode to JSON');
     }
   }
+  const request = predictionRequestSchema.safeParse(payload);
   if (isObject(payload)) {
     if (typeof payload.player_lookup === 'string' && payload.player_lookup.length <= 128) meta.playerLookup = payload.player_lookup;
-    if (calendarDate.safeParse(payload.game_date).success) meta.gameDate = payload.game_date as string;
+    // A request that parsed has passed this same calendarDate check on game_date.
+    if (request.success || calendarDate.safeParse(payload.game_date).success) meta.gameDate = payload.game_date as string;
   }
-  const request = predictionRequestSchema.safeParse(payload);
   if (!request.success) return reject('PW_ERR_PAYLOAD', firstIssue(request.error));
   return { ok: true, meta, request: request.data };
 }

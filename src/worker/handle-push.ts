@@ -36,6 +36,7 @@ import { bodyDigest, decodePush, type EnvelopeMeta, type PushHeaders } from './e
 import { directOutcomeLookup, type OutcomeLookup } from './outcome-lookup.js';
 import type { MessageGate } from './message-gate.js';
 import { todayIn } from './slate-date.js';
+import { lineLogger } from './logging.js';
 import { addDays } from '../jobs/format.js';
 
 /** raw_message keeps at most this many bytes of a rejected body. */
@@ -180,7 +181,8 @@ async function settlePush(
 ): Promise<PushResult> {
   const { config, storage, modelSet, slate } = deps;
   const { meta } = decoded;
-  let log = deps.log.child({ message_id: meta.messageId });
+  // The fields a child logger would bind, passed on each line instead (worker/logging.ts).
+  let log = lineLogger(deps.log, { message_id: meta.messageId });
   if (!decoded.ok) {
     log.warn({ reason_code: decoded.code, reason: decoded.reason, bytes: raw.length }, 'push rejected');
     // A bad body reusing the id of a message already written must not replace its outcome.
@@ -192,7 +194,7 @@ async function settlePush(
   if (meta.notes.length > 0) log.warn({ notes: meta.notes }, 'push metadata replaced');
 
   const request = decoded.request;
-  log = log.child({ player_lookup: request.player_lookup, game_date: request.game_date });
+  log = lineLogger(deps.log, { message_id: meta.messageId, player_lookup: request.player_lookup, game_date: request.game_date });
   const reject = (code: ErrorCode, reason: string, recordAs?: string) => {
     log.warn({ reason_code: code, reason }, 'push rejected');
     return recordRejection(storage, meta, raw, code, reason, receivedAt, recordAs);

@@ -9,7 +9,7 @@
  * acknowledged. A body over the hard limit is refused by fastify before it is read; that error
  * is acknowledged and recorded too (under a digest of the request, since no messageId is known).
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { handlePush, recordRejection } from '../handle-push.js';
 import { errorHandler } from '../error-handler.js';
 import { bodyDigest } from '../envelope.js';
@@ -62,8 +62,10 @@ const predictRoute: FastifyPluginAsync<PredictRouteOptions> = async (app: Fastif
   // A body without a content type, or with one fastify cannot parse ("}{", "a/b; ="), would be
   // refused with 415 before it is read: every body is read as bytes, whatever it claims to be.
   // (No-wrapper pushes from the Pub/Sub emulator even say application/x-www-form-urlencoded.)
-  const anyContentType = async (request: FastifyRequest) => {
+  // (A callback hook: no promise and microtask per push.)
+  const anyContentType = (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
     request.headers['content-type'] = 'application/octet-stream';
+    done();
   };
 
   // One batched outcome lookup per app: concurrent pushes share a query (worker/outcome-lookup.ts).
