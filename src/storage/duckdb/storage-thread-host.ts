@@ -9,10 +9,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Storage } from '../storage.js';
 import { openDuckDbStorage, sharedKnownIds, type DuckDbStorageOptions } from './duckdb-storage.js';
-import { toWireError, type ThreadCall, type ThreadReply } from './storage-thread.js';
+import { perTurn, toWireError, type ThreadCall, type ThreadReply } from './storage-thread.js';
 
 const port = parentPort!;
-const post = (reply: ThreadReply) => port.postMessage(reply);
+const replies = perTurn<ThreadReply>((batch) => port.postMessage(batch));
+const post = (reply: ThreadReply) => replies.add(reply);
 
 let storage: Storage;
 try {
@@ -20,6 +21,7 @@ try {
   post({ id: 0, ok: true, value: sharedKnownIds(storage) ?? null, kind: storage.kind, location: storage.location });
 } catch (err) {
   post({ id: 0, ok: false, error: toWireError(err) });
+  replies.flush();
   port.close();
   process.exit(0);
 }
@@ -31,12 +33,17 @@ function run(call: ThreadCall): Promise<unknown> {
   return family[call.method]!(...call.args);
 }
 
-port.on('message', (call: ThreadCall) => {
-  run(call).then(
-    (value) => {
-      post({ id: call.id, ok: true, value });
-      if ('op' in call && call.op === 'close') port.close();
-    },
-    (err: unknown) => post({ id: call.id, ok: false, error: toWireError(err) }),
-  );
+port.on('message', (calls: ThreadCall[]) => {
+  for (const call of calls) {
+    run(call).then(
+      (value) => {
+        post({ id: call.id, ok: true, value });
+        if ('op' in call && call.op === 'close') {
+          replies.flush();
+          port.close();
+        }
+      },
+      (err: unknown) => post({ id: call.id, ok: false, error: toWireError(err) }),
+    );
+  }
 });

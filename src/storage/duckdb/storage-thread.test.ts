@@ -6,7 +6,7 @@ import { isPwError } from '../../errors.js';
 import { runStorageContract } from '../storage.contract.js';
 import { samplePredictionRow, sampleOutcomeRow, SAMPLE_DATE } from '../sample-rows.js';
 import { openDuckDbStorage } from './duckdb-storage.js';
-import { fromWireError, loaderFlags, openDuckDbStorageThread, toWireError } from './storage-thread.js';
+import { fromWireError, loaderFlags, openDuckDbStorageThread, perTurn, toWireError } from './storage-thread.js';
 
 // The same contract as the in-process store, through the thread (arguments and results cloned).
 runStorageContract({ name: 'duckdb on a storage thread (:memory:)', create: () => openDuckDbStorageThread({ path: ':memory:' }) });
@@ -98,5 +98,20 @@ describe('duckdb storage thread', () => {
       'x',
       '--conditions=dev',
     ]);
+  });
+
+  it('messages go in one array per event-loop turn; flush sends what waits at once', async () => {
+    const posted: number[][] = [];
+    const q = perTurn<number>((batch) => posted.push(batch));
+    q.add(1);
+    q.add(2);
+    expect(posted).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    expect(posted).toEqual([[1, 2]]);
+    q.add(3);
+    q.flush();
+    expect(posted).toEqual([[1, 2], [3]]);
+    await new Promise((r) => setImmediate(r));
+    expect(posted).toEqual([[1, 2], [3]]); // nothing left: no empty message
   });
 });

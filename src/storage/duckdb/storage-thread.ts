@@ -57,7 +57,7 @@ type Unlisted = { [F in Family]: Exclude<keyof Storage[F], (typeof STORAGE_METHO
 const everyMethodListed: [Unlisted] extends [never] ? true : Unlisted = true;
 void everyMethodListed;
 
-/** A call to the thread: a family method, or one of the top-level operations. */
+/** A call to the thread (posted in arrays, see perTurn): a family method, or one of the top-level operations. */
 export type ThreadCall =
   | { id: number; family: Family; method: string; args: unknown[] }
   | { id: number; op: 'ping' | 'checkWrite' | 'close' };
@@ -69,10 +69,33 @@ export interface WireError {
   stack?: string;
 }
 
-/** The thread's answers: the open result (id 0), then one per call. */
+/** The thread's answers (posted in arrays, see perTurn): the open result (id 0), then one per call. */
 export type ThreadReply =
   | { id: number; ok: true; value: unknown; kind?: Storage['kind']; location?: string }
   | { id: number; ok: false; error: WireError };
+
+/**
+ * Messages between the threads go in one array per turn of the sender's event loop: every call
+ * (or answer) made in that turn, one `postMessage` and one wake-up of the other thread instead of
+ * one per call (measured: ~65 µs less event-loop CPU per six-model push, bench/push-path.ts).
+ * `flush` sends what waits now.
+ */
+export function perTurn<T>(post: (batch: T[]) => void): { add: (item: T) => void; flush: () => void } {
+  let waiting: T[] = [];
+  const flush = () => {
+    if (waiting.length === 0) return;
+    const batch = waiting;
+    waiting = [];
+    post(batch);
+  };
+  return {
+    add: (item) => {
+      waiting.push(item);
+      if (waiting.length === 1) setImmediate(flush);
+    },
+    flush,
+  };
+}
 
 /** An error → its wire form (PwError keeps its code). */
 export function toWireError(err: unknown): WireError {
@@ -139,13 +162,16 @@ export async function openDuckDbStorageThread(options: DuckDbStorageOptions): Pr
   const opened = new Promise<{ kind: Storage['kind']; location: string; known: SharedKnownIds | null }>((resolve, reject) => {
     pending.set(0, { resolve: resolve as (v: unknown) => void, reject });
   });
-  worker.on('message', (reply: ThreadReply) => {
-    const waiter = pending.get(reply.id);
-    if (!waiter) return;
-    pending.delete(reply.id);
-    if (reply.ok) waiter.resolve(reply.id === 0 ? { kind: reply.kind, location: reply.location, known: reply.value } : reply.value);
-    else waiter.reject(fromWireError(reply.error));
+  worker.on('message', (replies: ThreadReply[]) => {
+    for (const reply of replies) {
+      const waiter = pending.get(reply.id);
+      if (!waiter) continue;
+      pending.delete(reply.id);
+      if (reply.ok) waiter.resolve(reply.id === 0 ? { kind: reply.kind, location: reply.location, known: reply.value } : reply.value);
+      else waiter.reject(fromWireError(reply.error));
+    }
   });
+  const send = perTurn<ThreadCall>((calls) => worker.postMessage(calls));
   const fail = (why: string) => {
     dead ??= new PwError('PW_ERR_SINK_WRITE', undefined, options.path, `the storage thread ${why}`);
     for (const waiter of pending.values()) waiter.reject(dead);
@@ -159,7 +185,7 @@ export async function openDuckDbStorageThread(options: DuckDbStorageOptions): Pr
     const id = nextId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      worker.postMessage({ ...message, id });
+      send.add({ ...message, id } as ThreadCall);
     });
   };
 
