@@ -5,8 +5,8 @@
  * it is in the fsynced ingest log (ingest-log.ts), then applied to DuckDB in batches through the
  * write queue: when INGEST_MAX_WRITES writes are waiting, INGEST_MAX_DELAY_MS after the first
  * one, before any read of those tables, and on close. A batch is one transaction (rows deduplicated
- * by key, last write wins) instead of one per ~10 pushes, which is what lets the worker's write
- * cost fall from ~1 ms to ~0.1 ms of CPU per push (bench:worker).
+ * by key, last write wins) instead of one per ~7 pushes, which is what took the six-model worker
+ * from ~800 to ~2,000 pushes/s (bench:worker).
  *
  * What a caller sees is unchanged: a write resolves only when it is durable (log fsynced), and every
  * read of these tables first applies what was acknowledged before it (read-your-writes), except
@@ -31,10 +31,17 @@ import type { WriteQueue } from './write-queue.js';
 /** The tables whose writes go through the ingest log (every push writes them). */
 export const LOGGED_TABLES: ReadonlySet<AnyTable> = new Set<AnyTable>([playerPropPredictionsTable, requestOutcomesTable]);
 
-/** A batch is applied once this many writes wait… */
-export const INGEST_MAX_WRITES = 256;
-/** …or this long after the first of them was acknowledged (bounds how stale the database file is). */
-export const INGEST_MAX_DELAY_MS = 50;
+/**
+ * A batch is applied once this many writes wait, or INGEST_MAX_DELAY_MS after the first of them
+ * was acknowledged (which bounds how stale the database file is). Applying blocks the storage
+ * thread for the batch's chunk building and appender flush (synchronous in the Node binding), so
+ * the size trades throughput for tail latency; bench:worker, six models, one run each (writes/ms →
+ * req/s, p99): 256/50 → ~2,070, 37–41 ms; 96/20 → ~2,030, 26–27 ms; 48/10 → ~1,910, 19–24 ms;
+ * 32/5 → ~1,900, 20–22 ms (bench/README.md).
+ */
+export const INGEST_MAX_WRITES = 96;
+/** See INGEST_MAX_WRITES. */
+export const INGEST_MAX_DELAY_MS = 20;
 /** Retry interval after a batch failed to apply. */
 export const INGEST_RETRY_MS = 1000;
 /**
@@ -42,7 +49,7 @@ export const INGEST_RETRY_MS = 1000;
  * applied (backpressure: a checkpoint that stalls DuckDB for a second must not grow the heap
  * without bound; measured 186 MB of storage-thread heap in such a stall without it).
  */
-export const INGEST_MAX_PENDING = 8 * INGEST_MAX_WRITES;
+export const INGEST_MAX_PENDING = 2048;
 
 interface Entry {
   parts: LoggedParts;
