@@ -78,8 +78,13 @@ interface Result {
 async function waitReady(url: string, child: ChildProcess): Promise<void> {
   let exited = false;
   child.once('exit', () => (exited = true));
+  const deadline = performance.now() + 60_000;
   for (;;) {
     if (exited) throw new Error('the worker exited before /ready');
+    if (performance.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('the worker was not ready within 60 s');
+    }
     try {
       const res = await fetch(`${url}/ready`);
       if (res.status === 200) return;
