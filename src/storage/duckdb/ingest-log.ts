@@ -163,6 +163,17 @@ export class IngestLog {
       this.records += group.length;
     } catch (err) {
       const failure = new PwError('PW_ERR_SINK_WRITE', { cause: err }, segmentPath(this.dir, seq), err instanceof Error ? err.message : String(err));
+      // Whatever part of this group reached the disk is a torn tail: later records start a new
+      // segment, so they are never read as part of it (replay would refuse the folder).
+      if (this.fd !== null) {
+        try {
+          closeSync(this.fd);
+        } catch {
+          // the write already failed; the segment is abandoned either way
+        }
+        this.fd = null;
+      }
+      this.seq = seq + 1;
       for (const w of group) w.reject(failure);
       return;
     }
