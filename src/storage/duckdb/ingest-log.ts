@@ -68,6 +68,12 @@ export function decodeRecords(bytes: Buffer, tables: ReadonlyMap<string, AnyTabl
   let at = 0;
   while (at + HEADER_BYTES <= bytes.length) {
     const length = bytes.readUInt32LE(at);
+    if (length === 0) {
+      // No record is empty: a zero-filled tail is space the file system extended but the crash
+      // never filled (torn, never acknowledged); zeros followed by anything else are corruption.
+      if (bytes.subarray(at).every((b) => b === 0)) break;
+      throw new PwError('PW_ERR_STORAGE_READ', undefined, file, `record at byte ${at} has length 0; move the folder aside to start without it`);
+    }
     const sum = bytes.readUInt32LE(at + 4);
     const end = at + HEADER_BYTES + length;
     if (end > bytes.length) break; // torn: never acknowledged
@@ -75,7 +81,13 @@ export function decodeRecords(bytes: Buffer, tables: ReadonlyMap<string, AnyTabl
     if (crc32(payload) !== sum) {
       throw new PwError('PW_ERR_STORAGE_READ', undefined, file, `record at byte ${at} fails its checksum; move the folder aside to start without it`);
     }
-    const parts = (deserialize(payload) as Array<[string, Rows]>).map(([name, rows]) => {
+    let decoded: Array<[string, Rows]>;
+    try {
+      decoded = deserialize(payload) as Array<[string, Rows]>;
+    } catch (err) {
+      throw new PwError('PW_ERR_STORAGE_READ', { cause: err }, file, `record at byte ${at} cannot be decoded (${err instanceof Error ? err.message : String(err)})`);
+    }
+    const parts = decoded.map(([name, rows]) => {
       const table = tables.get(name);
       if (!table) throw new PwError('PW_ERR_STORAGE_READ', undefined, file, `record at byte ${at} names unknown table ${name}`);
       return [table, rows] as const;
