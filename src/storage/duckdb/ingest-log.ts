@@ -19,7 +19,7 @@
  * those were never acknowledged and are ignored on replay. A complete record whose checksum does not
  * match is corruption: replay refuses the folder (PW_ERR_STORAGE_READ) rather than drop data.
  */
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { crc32 } from 'node:zlib';
@@ -116,6 +116,8 @@ interface Waiting {
  */
 export class IngestLog {
   private fd: number | null = null;
+  /** Bytes of the current segment that hold whole, synced records. */
+  private size = 0;
   private seq: number;
   private waiting: Waiting[] = [];
   private scheduled: Promise<void> | null = null;
@@ -171,21 +173,12 @@ export class IngestLog {
       const bytes = group.length === 1 ? group[0]!.record : Buffer.concat(group.map((w) => w.record));
       for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at);
       fdatasyncSync(this.fd);
+      this.size += bytes.length;
       this.syncs++;
       this.records += group.length;
     } catch (err) {
       const failure = new PwError('PW_ERR_SINK_WRITE', { cause: err }, segmentPath(this.dir, seq), err instanceof Error ? err.message : String(err));
-      // Whatever part of this group reached the disk is a torn tail: later records start a new
-      // segment, so they are never read as part of it (replay would refuse the folder).
-      if (this.fd !== null) {
-        try {
-          closeSync(this.fd);
-        } catch {
-          // the write already failed; the segment is abandoned either way
-        }
-        this.fd = null;
-      }
-      this.seq = seq + 1;
+      this.discardPartial();
       for (const w of group) w.reject(failure);
       return;
     }
@@ -193,6 +186,30 @@ export class IngestLog {
       w.onWritten?.(seq);
       w.resolve(seq);
     }
+  }
+
+  /**
+   * After a failed write or sync: cut the segment back to its last whole record, so a part of the
+   * refused group can never sit between records acknowledged before and after it (replay would
+   * refuse the folder). If even that fails, later records go to a new segment instead (what is
+   * left is then a torn tail, which replay skips).
+   */
+  private discardPartial(): void {
+    if (this.fd === null) return;
+    try {
+      ftruncateSync(this.fd, this.size);
+      return;
+    } catch {
+      // the disk is failing: abandon this segment
+    }
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already failing
+    }
+    this.fd = null;
+    this.size = 0;
+    this.seq += 1;
   }
 
   /**
@@ -204,6 +221,7 @@ export class IngestLog {
     const sealed = this.seq;
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
+    this.size = 0;
     this.seq = sealed + 1;
     return sealed;
   }
