@@ -19,7 +19,7 @@
  * those were never acknowledged and are ignored on replay. A complete record whose checksum does not
  * match is corruption: replay refuses the folder (PW_ERR_STORAGE_READ) rather than drop data.
  */
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { crc32 } from 'node:zlib';
@@ -68,6 +68,12 @@ export function decodeRecords(bytes: Buffer, tables: ReadonlyMap<string, AnyTabl
   let at = 0;
   while (at + HEADER_BYTES <= bytes.length) {
     const length = bytes.readUInt32LE(at);
+    if (length === 0) {
+      // No record is empty: a zero-filled tail is space the file system extended but the crash
+      // never filled (torn, never acknowledged); zeros followed by anything else are corruption.
+      if (bytes.subarray(at).every((b) => b === 0)) break;
+      throw new PwError('PW_ERR_STORAGE_READ', undefined, file, `record at byte ${at} has length 0; move the folder aside to start without it`);
+    }
     const sum = bytes.readUInt32LE(at + 4);
     const end = at + HEADER_BYTES + length;
     if (end > bytes.length) break; // torn: never acknowledged
@@ -75,7 +81,13 @@ export function decodeRecords(bytes: Buffer, tables: ReadonlyMap<string, AnyTabl
     if (crc32(payload) !== sum) {
       throw new PwError('PW_ERR_STORAGE_READ', undefined, file, `record at byte ${at} fails its checksum; move the folder aside to start without it`);
     }
-    const parts = (deserialize(payload) as Array<[string, Rows]>).map(([name, rows]) => {
+    let decoded: Array<[string, Rows]>;
+    try {
+      decoded = deserialize(payload) as Array<[string, Rows]>;
+    } catch (err) {
+      throw new PwError('PW_ERR_STORAGE_READ', { cause: err }, file, `record at byte ${at} cannot be decoded (${err instanceof Error ? err.message : String(err)})`);
+    }
+    const parts = decoded.map(([name, rows]) => {
       const table = tables.get(name);
       if (!table) throw new PwError('PW_ERR_STORAGE_READ', undefined, file, `record at byte ${at} names unknown table ${name}`);
       return [table, rows] as const;
@@ -104,6 +116,8 @@ interface Waiting {
  */
 export class IngestLog {
   private fd: number | null = null;
+  /** Bytes of the current segment that hold whole, synced records. */
+  private size = 0;
   private seq: number;
   private waiting: Waiting[] = [];
   private scheduled: Promise<void> | null = null;
@@ -159,10 +173,12 @@ export class IngestLog {
       const bytes = group.length === 1 ? group[0]!.record : Buffer.concat(group.map((w) => w.record));
       for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at);
       fdatasyncSync(this.fd);
+      this.size += bytes.length;
       this.syncs++;
       this.records += group.length;
     } catch (err) {
       const failure = new PwError('PW_ERR_SINK_WRITE', { cause: err }, segmentPath(this.dir, seq), err instanceof Error ? err.message : String(err));
+      this.discardPartial();
       for (const w of group) w.reject(failure);
       return;
     }
@@ -170,6 +186,30 @@ export class IngestLog {
       w.onWritten?.(seq);
       w.resolve(seq);
     }
+  }
+
+  /**
+   * After a failed write or sync: cut the segment back to its last whole record, so a part of the
+   * refused group can never sit between records acknowledged before and after it (replay would
+   * refuse the folder). If even that fails, later records go to a new segment instead (what is
+   * left is then a torn tail, which replay skips).
+   */
+  private discardPartial(): void {
+    if (this.fd === null) return;
+    try {
+      ftruncateSync(this.fd, this.size);
+      return;
+    } catch {
+      // the disk is failing: abandon this segment
+    }
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already failing
+    }
+    this.fd = null;
+    this.size = 0;
+    this.seq += 1;
   }
 
   /**
@@ -181,6 +221,7 @@ export class IngestLog {
     const sealed = this.seq;
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
+    this.size = 0;
     this.seq = sealed + 1;
     return sealed;
   }
