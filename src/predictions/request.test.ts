@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { calendarDate, isRealCalendarDay, predictionRequestSchema } from './request.js';
+import { calendarDate, predictionRequestSchema } from './request.js';
+import { isRealCalendarDay } from '../storage/tables/define.js';
 
 const base = { player_lookup: 'lebronjames', game_date: '2026-02-10', game_id: '20260210_LAL_BOS' };
 

@@ -8,7 +8,8 @@
  *
  * Supported (anything else gives `undefined`: no pre-check for that schema):
  * - a strict object (`.strict()`, catchall never) without object-level checks;
- * - fields: string (no checks, or one regex check without g/y flags), number (no checks =
+ * - fields: string (no checks, or one regex check without g/y flags, then any synchronous
+ *   `.refine(fn)` predicates, called as zod calls them: valid only when fn returns true), number (no checks =
  *   finite; one `int` check = safe integer), boolean, enum, nullable(x), array(x) without checks.
  * Rows must be plain objects (prototype Object.prototype, itself without enumerable keys) whose
  * own enumerable keys are exactly the schema's keys; arrays must be plain arrays without holes.
@@ -20,7 +21,7 @@ type Check = (value: unknown) => boolean;
 /** The zod 4 definition fields this module reads. */
 interface Def {
   type: string;
-  checks?: Array<{ _zod: { def: { check?: string; format?: string; pattern?: RegExp } } }>;
+  checks?: Array<{ _zod: { def: { check?: string; format?: string; pattern?: RegExp; fn?: unknown; when?: unknown; abort?: unknown } } }>;
   innerType?: { def: Def };
   element?: { def: Def };
   entries?: Record<string, string | number>;
@@ -38,10 +39,14 @@ function fieldCheck(def: Def): Check | undefined {
   switch (def.type) {
     case 'string': {
       if (checks.length === 0) return isString;
-      const only = checks.length === 1 ? checks[0]!._zod.def : undefined;
-      const pattern = only?.check === 'string_format' && only.format === 'regex' ? only.pattern : undefined;
+      // One regex check, optionally followed by synchronous refine predicates (`.refine(fn)`).
+      const [first, ...rest] = checks.map((c) => c._zod.def);
+      const pattern = first?.check === 'string_format' && first.format === 'regex' ? first.pattern : undefined;
       if (!(pattern instanceof RegExp) || pattern.global || pattern.sticky) return undefined;
-      return (v) => typeof v === 'string' && pattern.test(v);
+      const refines = rest.map((d) => (d.check === 'custom' && typeof d.fn === 'function' && d.when === undefined && d.abort === undefined ? d.fn : undefined));
+      if (refines.some((fn) => fn === undefined)) return undefined;
+      const fns = refines as Array<(v: string) => unknown>;
+      return (v) => typeof v === 'string' && pattern.test(v) && fns.every((fn) => fn(v) === true);
     }
     case 'number': {
       if (checks.length === 0) return isFinite;

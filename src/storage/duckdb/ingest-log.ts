@@ -9,8 +9,9 @@
  * small.
  *
  * Layout: a folder `<database file>.ingest/` of segments `<seq>.log` (seq = 10 digits, increasing).
- * A segment is a sequence of records, each `u32 length | u32 crc32 | payload` (little-endian; crc32 of
- * the payload, zlib.crc32), the payload being `v8.serialize([[table, rows], …])` — exact for every
+ * A segment is a sequence of records, each `u32 length | u32 crc32(payload) | u32 crc32(the 8 bytes
+ * before) | payload` (little-endian, zlib.crc32): the header has its own checksum, so a corrupt
+ * length is told apart from a torn tail; the payload being `v8.serialize([[table, rows], …])` — exact for every
  * JS value a row holds (strings, finite and non-finite numbers, null, arrays), unlike JSON.
  *
  * Appends share writes: records appended in one turn of the event loop go out together in one
@@ -30,7 +31,7 @@ import type { Rows } from './table-writer.js';
 /** One write as logged: each table's rows, stored together. */
 export type LoggedParts = ReadonlyArray<readonly [AnyTable, Rows]>;
 
-const HEADER_BYTES = 8;
+const HEADER_BYTES = 12;
 const SEGMENT = /^(\d{10})\.log$/;
 
 /** The log folder of a database file. */
@@ -56,6 +57,7 @@ export function encodeRecord(parts: LoggedParts): Buffer {
   const header = Buffer.allocUnsafe(HEADER_BYTES);
   header.writeUInt32LE(payload.length, 0);
   header.writeUInt32LE(crc32(payload), 4);
+  header.writeUInt32LE(crc32(header.subarray(0, 8)), 8);
   return Buffer.concat([header, payload]);
 }
 
@@ -73,6 +75,11 @@ export function decodeRecords(bytes: Buffer, tables: ReadonlyMap<string, AnyTabl
       // never filled (torn, never acknowledged); zeros followed by anything else are corruption.
       if (bytes.subarray(at).every((b) => b === 0)) break;
       throw new PwError('PW_ERR_STORAGE_READ', undefined, file, `record at byte ${at} has length 0; move the folder aside to start without it`);
+    }
+    // A torn append is a prefix of what was written, so a complete header is intact: one whose own
+    // checksum fails is corruption (a corrupt length must not pass for a torn tail and hide the rest).
+    if (crc32(bytes.subarray(at, at + 8)) !== bytes.readUInt32LE(at + 8)) {
+      throw new PwError('PW_ERR_STORAGE_READ', undefined, file, `record header at byte ${at} fails its checksum; move the folder aside to start without it`);
     }
     const sum = bytes.readUInt32LE(at + 4);
     const end = at + HEADER_BYTES + length;

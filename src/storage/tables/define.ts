@@ -15,7 +15,34 @@ import { z } from 'zod';
 export type BqType = 'STRING' | 'INT64' | 'FLOAT64' | 'BOOL' | 'DATE' | 'TIMESTAMP' | 'JSON';
 export type Mode = 'REQUIRED' | 'NULLABLE' | 'REPEATED';
 
-export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a YYYY-MM-DD date');
+/** `new Date(s + 'T00:00:00Z')` is valid and prints back as `s`. */
+function dateRoundTrips(s: string): boolean {
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+/**
+ * True when `s` (YYYY-MM-DD, four-digit year) names a real day of the proleptic Gregorian
+ * calendar, as JavaScript dates count: month 01-12, day 01 to the month's length (February 29
+ * only in leap years: divisible by 4, centuries only when divisible by 400). The same answer as
+ * "`new Date(s + 'T00:00:00Z')` is valid and prints back as `s`" for every string (request.test.ts
+ * checks), without building a Date per request (issue 10).
+ */
+export function isRealCalendarDay(s: string): boolean {
+  // zod runs this refine even when the regex has failed: other strings keep the Date round trip
+  // ('+010000-01' passes it), so the list of issues, and the reason stored, stays the same.
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return dateRoundTrips(s);
+  const year = Number(s.slice(0, 4));
+  const month = Number(s.slice(5, 7));
+  const day = Number(s.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const length = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return day <= length;
+}
+
+/** A stored DATE: YYYY-MM-DD naming a real day (DuckDB and BigQuery refuse 2026-02-30 at write time). */
+export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a YYYY-MM-DD date').refine(isRealCalendarDay, 'not a real calendar date');
 export const isoTimestamp = z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/, 'expected an ISO-8601 UTC timestamp');
 
 export class Column<Z extends z.ZodType = z.ZodType> {
