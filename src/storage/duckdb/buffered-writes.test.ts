@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,7 +10,7 @@ import { samplePredictionRow, sampleOutcomeRow, SAMPLE_DATE } from '../sample-ro
 import { playerPropPredictionsTable, requestOutcomesTable } from '../tables/index.js';
 import { BufferedWrites } from './buffered-writes.js';
 import { openDuckDbStorage } from './duckdb-storage.js';
-import { IngestLog, ingestLogDir, segmentsIn, type LoggedParts } from './ingest-log.js';
+import { IngestLog, decodeRecords, ingestLogDir, readAll, segmentsIn, type LoggedParts } from './ingest-log.js';
 import type { WriteQueue } from './write-queue.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pw-buffered-'));
@@ -169,17 +169,19 @@ describe('BufferedWrites when applying fails', () => {
     await writes.enqueue(parts(2));
     const drained = await writes.drain().then(() => null, (e: unknown) => e);
     expect(isPwError(drained, 'PW_ERR_SINK_WRITE')).toBe(true);
-    expect(() => writes.assertHealthy()).toThrow(/No space left/);
+    await expect(writes.checkHealth()).rejects.toThrow(/No space left/);
     const refused = await writes.enqueue(parts(3)).then(() => null, (e: unknown) => e);
     expect(isPwError(refused, 'PW_ERR_SINK_WRITE')).toBe(true);
     expect(segmentsIn(dir).length).toBeGreaterThan(0); // the log keeps them
     expect(writes.pendingOutcome('m1')?.message_id).toBe('m1');
     failing = false;
-    await vi.waitFor(() => expect(() => writes.assertHealthy()).not.toThrow(), { timeout: 5000 });
+    await vi.waitFor(() => expect(writes.checkHealth()).resolves.toBeUndefined(), { timeout: 5000 });
     // Both acknowledged writes were applied (combined into one batch write); the refused one never was.
     const ids = applied.flatMap((p) => p.find(([t]) => t === requestOutcomesTable)![1].map((r) => r.message_id));
     expect(ids.sort()).toEqual(['m1', 'm2']);
-    expect(segmentsIn(dir)).toEqual([]);
+    // The acknowledged writes' segments are gone (what may remain are the write check's empty probes).
+    const tables = new Map([playerPropPredictionsTable, requestOutcomesTable].map((t) => [`${t.dataset}.${t.name}`, t]));
+    expect(readAll(dir, tables).records.filter((r) => r.length > 0)).toEqual([]);
     expect(writes.pendingOutcome('m1')).toBeUndefined();
     await writes.enqueue(parts(4));
     await writes.close();
@@ -201,5 +203,51 @@ describe('the outcome lookup after a restart', () => {
     } finally {
       await storage.close();
     }
+  });
+});
+
+describe('BufferedWrites and a write DuckDB refuses (poison)', () => {
+  const parts = (id: string): LoggedParts => [[requestOutcomesTable, [sampleOutcomeRow({ message_id: id })]]];
+  const ids = (p: LoggedParts) => p.flatMap(([, rows]) => rows.map((r) => r.message_id));
+
+  it('is set aside in the quarantine file with a warning; the others are applied and nothing is retried forever', async () => {
+    const dir = join(root, `poison-${n++}`);
+    const applied: string[] = [];
+    const queue = {
+      enqueue: vi.fn(async (p: LoggedParts) => {
+        if (ids(p).includes('poison')) throw pwError('PW_ERR_SINK_WRITE', 'db', 'Conversion Error: date field value out of range');
+        applied.push(...(ids(p) as string[]));
+      }),
+    } as unknown as WriteQueue;
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    const writes = new BufferedWrites(new IngestLog(dir), queue, HOLD, undefined, async () => undefined);
+    try {
+      for (const id of ['a', 'poison', 'b']) await writes.enqueue(parts(id));
+      await writes.drain();
+      expect(applied.sort()).toEqual(['a', 'b']);
+      expect(writes.quarantined).toBe(1);
+      const tables = new Map([[`${requestOutcomesTable.dataset}.${requestOutcomesTable.name}`, requestOutcomesTable]]);
+      expect(decodeRecords(readFileSync(writes.quarantineFile), tables, writes.quarantineFile).map(ids)).toEqual([['poison']]);
+      await writes.checkHealth(); // healthy: it blocks nothing
+      await writes.enqueue(parts('c'));
+      await writes.drain();
+      expect(applied).toContain('c');
+      await vi.waitFor(() => expect(warnings.join(' ')).toContain(writes.quarantineFile));
+    } finally {
+      process.off('warning', onWarning);
+      await writes.close();
+    }
+  });
+
+  it('when every write fails and the store refuses the probe too, it is a failing store: retried, not set aside', async () => {
+    const dir = join(root, `down-${n++}`);
+    const queue = { enqueue: vi.fn(async () => Promise.reject(pwError('PW_ERR_SINK_WRITE', 'db', 'No space left on device'))) } as unknown as WriteQueue;
+    const writes = new BufferedWrites(new IngestLog(dir), queue, { ...HOLD, retryMs: 3_600_000 }, undefined, async () => Promise.reject(new Error('ENOSPC')));
+    await writes.enqueue(parts('x'));
+    await expect(writes.drain()).rejects.toThrow(/No space left/);
+    expect(writes.quarantined).toBe(0);
+    expect(existsSync(writes.quarantineFile)).toBe(false);
   });
 });

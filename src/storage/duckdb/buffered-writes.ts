@@ -16,13 +16,16 @@
  *
  * If applying a batch fails (a full disk, an I/O error), its writes stay waiting (and in the log),
  * every new write is refused with that PW_ERR_SINK_WRITE (retryable: Pub/Sub redelivers) and so is
- * the /ready write check, and the batch is retried every INGEST_RETRY_MS until it succeeds.
+ * the /ready write check, and the batch is retried every INGEST_RETRY_MS until it succeeds. A write
+ * DuckDB refuses for what it holds while the store takes others (the tables' zod schemas make this
+ * rare) is set aside in `<file>.ingest-quarantine.log` with a warning, so it blocks nothing.
  */
 import { PwError } from '../../errors.js';
 import { lastPerKey } from '../keys.js';
 import { playerPropPredictionsTable, requestOutcomesTable, type AnyTable } from '../tables/index.js';
 import type { RequestOutcomeRow } from '../tables/request-outcomes.js';
-import type { IngestLog, LoggedParts } from './ingest-log.js';
+import { appendFileSync } from 'node:fs';
+import { encodeRecord, type IngestLog, type LoggedParts } from './ingest-log.js';
 import { KnownMessageIds } from './known-message-ids.js';
 import { SerialQueue } from './serial-queue.js';
 import type { Rows } from './table-writer.js';
@@ -71,10 +74,14 @@ export class BufferedWrites {
   private timer: NodeJS.Timeout | null = null;
   private failure: PwError | null = null;
   private closed = false;
+  /** Acknowledged writes set aside because DuckDB refused them (see quarantine). */
+  quarantined = 0;
   private readonly maxWrites: number;
   private readonly maxDelayMs: number;
   private readonly retryMs: number;
   private readonly maxPending: number;
+  /** Where refused acknowledged writes are kept: `<file>.ingest-quarantine.log`. */
+  readonly quarantineFile: string;
 
   constructor(
     private readonly log: IngestLog,
@@ -82,11 +89,14 @@ export class BufferedWrites {
     options: BufferedWritesOptions = {},
     /** The message ids with an outcome (stored or waiting here); this adds every new one. */
     readonly known: KnownMessageIds = KnownMessageIds.sizedFor(0),
+    /** A write that proves the store takes writes now (the /ready write check). */
+    private readonly probe: () => Promise<void> = () => Promise.reject(new Error('no probe')),
   ) {
     this.maxWrites = options.maxWrites ?? INGEST_MAX_WRITES;
     this.maxDelayMs = options.maxDelayMs ?? INGEST_MAX_DELAY_MS;
     this.retryMs = options.retryMs ?? INGEST_RETRY_MS;
     this.maxPending = options.maxPending ?? INGEST_MAX_PENDING;
+    this.quarantineFile = `${log.dir}-quarantine.log`;
   }
 
   /**
@@ -135,16 +145,25 @@ export class BufferedWrites {
     return this.apply();
   }
 
-  /** Throws the current failure to apply a batch, if any (the /ready write check). */
-  assertHealthy(): void {
+  /**
+   * The /ready write check's part: throws the current failure to apply a batch, if any; then
+   * appends an empty record to the log and syncs it (rejects with PW_ERR_SINK_WRITE when the log
+   * cannot be written: a full disk, a folder that became read-only). Replay skips empty records.
+   */
+  async checkHealth(): Promise<void> {
     if (this.failure) throw this.failure;
+    await this.log.append([]);
   }
 
   private apply(): Promise<void> {
     return this.applying.run(async () => {
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
-      if (this.pending.length === 0) return;
+      if (this.pending.length === 0) {
+        // Nothing waits: what the log holds is applied or empty (write-check probes); drop it.
+        if (this.log.writing) this.log.deleteThrough(this.log.seal());
+        return;
+      }
       const sealed = this.log.seal();
       const batch = this.pending.filter((e) => e.segment <= sealed);
       this.pending = this.pending.filter((e) => e.segment > sealed);
@@ -180,10 +199,38 @@ export class BufferedWrites {
     const combined = [...byTable].map(([table, rows]) => [table, lastPerKey(table, rows) as Rows] as const);
     try {
       await this.queue.enqueue(combined);
+      return;
     } catch {
       // one write spoils the batch: the queue isolates it when each write is its own member
-      await Promise.all(batch.map((e) => this.queue.enqueue(e.parts)));
     }
+    const settled = await Promise.allSettled(batch.map((e) => this.queue.enqueue(e.parts)));
+    const refused = batch.flatMap((e, i) => (settled[i]!.status === 'rejected' ? [{ entry: e, reason: (settled[i] as PromiseRejectedResult).reason as unknown }] : []));
+    if (refused.length === 0) return;
+    // Poison or a failing store? If the others went in, or the store takes a write now (the write
+    // check), these writes are refused for what they hold: set them aside instead of retrying forever.
+    const storeWorks = refused.length < batch.length || (await this.probe().then(() => true, () => false));
+    if (!storeWorks) throw refused[0]!.reason;
+    this.quarantine(refused);
+  }
+
+  /**
+   * Keep acknowledged writes DuckDB refuses in `<file>.ingest-quarantine.log` (same record format,
+   * never replayed) and say so on stderr: they are not lost, and they do not block the others.
+   */
+  private quarantine(refused: ReadonlyArray<{ entry: Entry; reason: unknown }>): void {
+    appendFileSync(this.quarantineFile, Buffer.concat(refused.map(({ entry }) => encodeRecord(entry.parts))));
+    this.quarantined += refused.length;
+    const why = refused[0]!.reason instanceof Error ? (refused[0]!.reason as Error).message : String(refused[0]!.reason);
+    process.emitWarning(`${refused.length} acknowledged write(s) refused by DuckDB were set aside in ${this.quarantineFile}: ${why}`, { code: 'PW_INGEST_QUARANTINE' });
+  }
+
+  /**
+   * Apply records an earlier process acknowledged but did not apply (replay at open), with the
+   * same isolation as a batch: a record DuckDB refuses is set aside, the others are stored.
+   */
+  async applyReplayed(records: readonly LoggedParts[]): Promise<void> {
+    const writes = records.filter((parts) => parts.length > 0); // empty: a write check's probe
+    if (writes.length > 0) await this.commit(writes.map((parts) => ({ parts, segment: 0 })));
   }
 
   /**

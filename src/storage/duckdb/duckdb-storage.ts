@@ -33,7 +33,7 @@ import { performanceStore } from './performance-store.js';
 import { registryEventLog, registrySnapshotStore } from './registry-store.js';
 import { duckDbWriteCheck } from './write-check-store.js';
 import { BufferedWrites, type BufferedWritesOptions } from './buffered-writes.js';
-import { IngestLog, ingestLogDir, readAll, segmentsIn } from './ingest-log.js';
+import { IngestLog, ingestLogDir, readAll } from './ingest-log.js';
 import { KnownMessageIds, storedOutcomeCount, type SharedKnownIds } from './known-message-ids.js';
 import { lastPerKey } from '../keys.js';
 import { ALL_TABLES, EMBEDDED_ONLY_TABLES, type AnyTable } from '../tables/index.js';
@@ -112,9 +112,14 @@ export async function openDuckDbStorage(options: DuckDbStorageOptions): Promise<
     if (options.readOnly) refuseUnappliedLog(path);
     else await migrate(writer, path);
     if (!inMemory && !options.readOnly) {
-      const replayed = await replayIngestLog(path, writes);
+      const dir = ingestLogDir(path);
+      const { records, through } = readLog(dir);
+      const ingestLog = openIngestLog(dir);
       const known = KnownMessageIds.sizedFor(await storedOutcomeCount(instance));
-      log = new BufferedWrites(replayed, writes, options.ingest, known);
+      log = new BufferedWrites(ingestLog, writes, options.ingest, known, duckDbWriteCheck(writes));
+      // What an earlier process acknowledged but did not apply (it stopped without closing).
+      await log.applyReplayed(records);
+      ingestLog.deleteThrough(through);
       knownLoaded = known.load(instance); // in the background: /ready does not wait for it
     }
   } catch (err) {
@@ -142,28 +147,23 @@ const TABLES_BY_NAME: ReadonlyMap<string, AnyTable> = new Map(
   ([...ALL_TABLES, ...EMBEDDED_ONLY_TABLES] as readonly AnyTable[]).map((t) => [`${t.dataset}.${t.name}`, t]),
 );
 
-/**
- * Apply what an earlier process acknowledged but did not apply (it stopped without closing): every
- * record of the ingest log, in order, merged by key in one transaction; then the segments go.
- * Returns the log, open for appending. Throws PW_ERR_STORAGE_READ on a corrupt record.
- */
-async function replayIngestLog(path: string, writes: WriteQueue): Promise<IngestLog> {
-  const dir = ingestLogDir(path);
-  const { records, through } = readAll(dir, TABLES_BY_NAME);
-  if (records.length > 0) {
-    const byTable = new Map<AnyTable, Record<string, unknown>[]>();
-    for (const parts of records) {
-      for (const [table, rows] of parts) {
-        const list = byTable.get(table) ?? [];
-        byTable.set(table, list);
-        for (const row of rows) list.push(row);
-      }
-    }
-    await writes.enqueue([...byTable].map(([table, rows]) => [table, lastPerKey(table, rows)] as const));
+/** Every record of the log folder (PW_ERR_STORAGE_READ when it is not a readable folder or a record is corrupt). */
+function readLog(dir: string): ReturnType<typeof readAll> {
+  try {
+    return readAll(dir, TABLES_BY_NAME);
+  } catch (err) {
+    if (err instanceof PwError) throw err;
+    throw new PwError('PW_ERR_STORAGE_READ', { cause: err }, dir, `the ingest log folder cannot be read (${message(err)}); it must be a folder the worker can write`);
   }
-  const log = new IngestLog(dir);
-  log.deleteThrough(through);
-  return log;
+}
+
+/** The log, open for appending (PW_ERR_STORAGE_READ when the folder cannot be created). */
+function openIngestLog(dir: string): IngestLog {
+  try {
+    return new IngestLog(dir);
+  } catch (err) {
+    throw new PwError('PW_ERR_STORAGE_READ', { cause: err }, dir, `the ingest log folder cannot be created (${message(err)}); it must be a folder the worker can write`);
+  }
 }
 
 /**
@@ -172,7 +172,7 @@ async function replayIngestLog(path: string, writes: WriteQueue): Promise<Ingest
  */
 function refuseUnappliedLog(path: string): void {
   const dir = ingestLogDir(path);
-  const waiting = segmentsIn(dir).length > 0 && readAll(dir, TABLES_BY_NAME).records.length > 0;
+  const waiting = readLog(dir).records.length > 0;
   if (waiting) {
     throw new PwError(
       'PW_ERR_STORAGE_READ',

@@ -141,6 +141,11 @@ export class IngestLog {
     this.seq = (present.at(-1) ?? 0) + 1;
   }
 
+  /** Whether a segment is open for appending (something was written since the last seal). */
+  get writing(): boolean {
+    return this.fd !== null;
+  }
+
   /** The segment appends currently go to. */
   get currentSegment(): number {
     return this.seq;

@@ -14,12 +14,13 @@ import type { BufferedWrites } from './buffered-writes.js';
 export const WRITE_CHECK_ID = 'ready';
 
 /**
- * `checkWrite` over the write queue; `now` gives the stored `checked_at`. With an ingest log, a
- * batch that is failing to apply fails the check first (its PW_ERR_SINK_WRITE).
+ * `checkWrite` over the write queue; `now` gives the stored `checked_at`. With an ingest log, the
+ * check first fails while a batch is failing to apply (its PW_ERR_SINK_WRITE), then writes and
+ * syncs an empty record to the log (every push depends on it).
  */
-export function duckDbWriteCheck(writes: WriteQueue, log?: Pick<BufferedWrites, 'assertHealthy'>, now: () => Date = () => new Date()): () => Promise<void> {
+export function duckDbWriteCheck(writes: WriteQueue, log?: Pick<BufferedWrites, 'checkHealth'>, now: () => Date = () => new Date()): () => Promise<void> {
   return async () => {
-    log?.assertHealthy();
+    await log?.checkHealth();
     await writes.upsert(workerWriteCheckTable, [{ check_id: WRITE_CHECK_ID, checked_at: now().toISOString() }]);
   };
 }
