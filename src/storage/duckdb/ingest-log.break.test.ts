@@ -32,7 +32,7 @@ describe('ingest log replay under faults (breaker)', () => {
     const bytes = Buffer.concat([a, b, c]);
     bytes[a.length + 2]! ^= 0x01; // bit flip in record 2's length (its third byte): now points past the end
     const got = decodeOutcome(bytes);
-    // Today: [m1] comes back, m2 and m3 (both acknowledged) are silently gone, and replay then deletes the segment.
+    // Before the header checksum: [m1] came back, m2 and m3 (both acknowledged) were silently gone.
     expect(got.records ? ids(got.records) : undefined).toBeUndefined();
     expect(isPwError(got.err, 'PW_ERR_STORAGE_READ')).toBe(true);
   });
@@ -40,7 +40,7 @@ describe('ingest log replay under faults (breaker)', () => {
   it('a tail of zero bytes (file size extended, data never written: a torn, unacknowledged append) keeps the records before it', () => {
     const a = encodeRecord(push(1));
     const got = decodeOutcome(Buffer.concat([a, Buffer.alloc(64)]));
-    // Today: length 0 + crc32('') = 0 passes the checksum and v8.deserialize(empty) throws a plain Error.
+    // Before the fix: length 0 + crc32('') = 0 passed the checksum and v8.deserialize(empty) threw a plain Error.
     expect(got.err).toBeUndefined();
     expect(ids(got.records!)).toEqual(['m1']);
   });

@@ -43,7 +43,17 @@ export function isRealCalendarDay(s: string): boolean {
 
 /** A stored DATE: YYYY-MM-DD naming a real day (DuckDB and BigQuery refuse 2026-02-30 at write time). */
 export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a YYYY-MM-DD date').refine(isRealCalendarDay, 'not a real calendar date');
-export const isoTimestamp = z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/, 'expected an ISO-8601 UTC timestamp');
+/** A stored TIMESTAMP: ISO-8601 UTC ('Z') naming a real instant (2026-01-01T99:99:99Z is refused, as DuckDB and BigQuery would). */
+export const isoTimestamp = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/, 'expected an ISO-8601 UTC timestamp')
+  .refine(isRealUtcInstant, 'not a real date and time');
+
+/** `YYYY-MM-DDThh:mm[:ss[.fff…]]Z` with a real day, hours < 24, minutes and seconds < 60. */
+export function isRealUtcInstant(s: string): boolean {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?Z$/.exec(s);
+  return m !== null && isRealCalendarDay(m[1]!) && Number(m[2]) < 24 && Number(m[3]) < 60 && Number(m[4] ?? 0) < 60;
+}
 
 export class Column<Z extends z.ZodType = z.ZodType> {
   constructor(

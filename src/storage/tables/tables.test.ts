@@ -55,3 +55,15 @@ describe.each([...ALL_TABLES, ...EMBEDDED_ONLY_TABLES].map((t) => [`${t.dataset}
     for (const f of bq) expect(f.description.trim(), f.name).not.toBe('');
   });
 });
+
+describe('stored dates and timestamps name real days and instants (a value DuckDB would refuse after it was acknowledged)', () => {
+  it('isoDate and isoTimestamp', async () => {
+    const { isoDate, isoTimestamp } = await import('./define.js');
+    expect(['2024-02-29', '2026-12-31'].map((d) => isoDate.safeParse(d).success)).toEqual([true, true]);
+    expect(['2026-02-30', '2025-02-29', '2026-13-01', '2026-00-10'].map((d) => isoDate.safeParse(d).success)).toEqual([false, false, false, false]);
+    const good = ['2026-01-01T00:00:00Z', '2026-01-01T23:59:59.999Z', '2026-01-01T12:00:00.123456Z', '2026-01-01T12:00Z'];
+    expect(good.map((t) => isoTimestamp.safeParse(t).success)).toEqual(good.map(() => true));
+    const bad = ['2026-01-01T99:99:99Z', '2026-01-01T24:00:00Z', '2026-02-30T00:00:00Z', '2026-01-01T12:60:00Z', '2026-01-01T12:00:00+01:00'];
+    expect(bad.map((t) => isoTimestamp.safeParse(t).success)).toEqual(bad.map(() => false));
+  });
+});
