@@ -33,8 +33,6 @@ function fmix32(h: number): number {
 
 export class BloomFilter {
   private readonly bits: Uint32Array;
-  /** Strings added so far (with repeats). */
-  added = 0;
 
   /**
    * `bitCount` bits (rounded up to a multiple of 32), `hashes` positions per string; `words`, when
@@ -75,7 +73,6 @@ export class BloomFilter {
   }
 
   add(s: string): void {
-    this.added++;
     const [h1, h2] = BloomFilter.base(s);
     const m = this.bits.length * 32;
     for (let i = 0; i < this.hashes; i++) {

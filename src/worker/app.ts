@@ -49,15 +49,16 @@ export const app: FastifyPluginAsync<AppOptions> = async (instance, opts) => {
 
   await instance.register(configPlugin, { config: opts.config });
   // The storage opens (the embedded store starts its thread, ~0.3 s) while the models load: the
-  // two overlap instead of adding up in the cold start. If loading the models fails, it is closed.
+  // two overlap instead of adding up in the cold start. Closing the app closes it even when loading
+  // the models failed and the storage plugin never took it (closing twice is harmless).
   const opening = opts.storage ? undefined : openWorkerStorage(opts.config);
-  opening?.catch(() => undefined); // its error is reported by the storage plugin, which awaits it
-  try {
-    await instance.register(modelSetPlugin, { modelSet: opts.modelSet, registryFile: opts.registryFile });
-  } catch (err) {
-    void opening?.then((storage) => storage.close()).catch(() => undefined);
-    throw err;
+  if (opening) {
+    opening.catch(() => undefined); // its error is reported by the storage plugin, which awaits it
+    instance.addHook('onClose', async () => {
+      await (await opening.catch(() => undefined))?.close();
+    });
   }
+  await instance.register(modelSetPlugin, { modelSet: opts.modelSet, registryFile: opts.registryFile });
   await instance.register(storagePlugin, { storage: opts.storage, opening });
   await instance.register(featureSlatePlugin);
   await instance.register(pushAuthPlugin, { oauthClient: opts.oauthClient });

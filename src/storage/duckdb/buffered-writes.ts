@@ -132,9 +132,12 @@ export class BufferedWrites {
     return this.outcomes.get(messageId);
   }
 
-  /** False when `messageId` certainly has no outcome, stored or waiting (no query needed). */
+  /**
+   * False when `messageId` certainly has no outcome, stored or waiting (no query needed): every
+   * acknowledged outcome is added to `known` as it reaches the log.
+   */
   mightHaveOutcome(messageId: string): boolean {
-    return this.outcomes.has(messageId) || this.known.mightExist(messageId);
+    return this.known.mightExist(messageId);
   }
 
   /**

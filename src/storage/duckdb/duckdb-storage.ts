@@ -7,8 +7,12 @@
  *                      once its rows are committed; a failing group is retried member by member);
  *   - table-writer.ts  the write connection: append, or stage + keyed merge when a key exists;
  *   - table-reader.ts  the read connection (its own queue; MVCC) and schema-checked rows;
- *   - table-stores.ts  the Storage interfaces (SQL per table) over the two.
- * Writes are keyed upserts, so re-running any step is safe.
+ *   - table-stores.ts  the Storage interfaces (SQL per table) over the two;
+ *   - ingest-log.ts, buffered-writes.ts  (a file opened read-write) the fsynced log the two hot
+ *                      tables are written through and applied from in batches, replayed here at open;
+ *   - known-message-ids.ts  the Bloom filter of stored message ids (outcome lookups).
+ * Writes are keyed upserts, so re-running any step is safe. The serving worker runs all of this on
+ * a storage thread (storage-thread.ts).
  *
  * DuckDB lets one process open a file read-write; a second open fails with PW_ERR_DB_LOCKED,
  * whose message names the file and what to do.
@@ -35,7 +39,6 @@ import { duckDbWriteCheck } from './write-check-store.js';
 import { BufferedWrites, type BufferedWritesOptions } from './buffered-writes.js';
 import { IngestLog, ingestLogDir, readAll } from './ingest-log.js';
 import { KnownMessageIds, storedOutcomeCount, type SharedKnownIds } from './known-message-ids.js';
-import { lastPerKey } from '../keys.js';
 import { ALL_TABLES, EMBEDDED_ONLY_TABLES, type AnyTable } from '../tables/index.js';
 
 export interface DuckDbStorageOptions {
