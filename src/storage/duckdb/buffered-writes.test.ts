@@ -10,7 +10,7 @@ import { samplePredictionRow, sampleOutcomeRow, SAMPLE_DATE } from '../sample-ro
 import { playerPropPredictionsTable, requestOutcomesTable } from '../tables/index.js';
 import { BufferedWrites } from './buffered-writes.js';
 import { openDuckDbStorage } from './duckdb-storage.js';
-import { IngestLog, decodeRecords, ingestLogDir, readAll, segmentsIn, type LoggedParts } from './ingest-log.js';
+import { IngestLog, TABLES_BY_LOG_NAME, decodeRecords, ingestLogDir, readAll, segmentsIn, type LoggedParts } from './ingest-log.js';
 import type { WriteQueue } from './write-queue.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pw-buffered-'));
@@ -180,8 +180,7 @@ describe('BufferedWrites when applying fails', () => {
     const ids = applied.flatMap((p) => p.find(([t]) => t === requestOutcomesTable)![1].map((r) => r.message_id));
     expect(ids.sort()).toEqual(['m1', 'm2']);
     // The acknowledged writes' segments are gone (what may remain are the write check's empty probes).
-    const tables = new Map([playerPropPredictionsTable, requestOutcomesTable].map((t) => [`${t.dataset}.${t.name}`, t]));
-    expect(readAll(dir, tables).records.filter((r) => r.length > 0)).toEqual([]);
+    expect(readAll(dir, TABLES_BY_LOG_NAME).records.filter((r) => r.length > 0)).toEqual([]);
     expect(writes.pendingOutcome('m1')).toBeUndefined();
     await writes.enqueue(parts(4));
     await writes.close();
@@ -228,8 +227,7 @@ describe('BufferedWrites and a write DuckDB refuses (poison)', () => {
       await writes.drain();
       expect(applied.sort()).toEqual(['a', 'b']);
       expect(writes.quarantined).toBe(1);
-      const tables = new Map([[`${requestOutcomesTable.dataset}.${requestOutcomesTable.name}`, requestOutcomesTable]]);
-      expect(decodeRecords(readFileSync(writes.quarantineFile), tables, writes.quarantineFile).map(ids)).toEqual([['poison']]);
+      expect(decodeRecords(readFileSync(writes.quarantineFile), TABLES_BY_LOG_NAME, writes.quarantineFile).map(ids)).toEqual([['poison']]);
       await writes.checkHealth(); // healthy: it blocks nothing
       await writes.enqueue(parts('c'));
       await writes.drain();

@@ -37,9 +37,8 @@ import { performanceStore } from './performance-store.js';
 import { registryEventLog, registrySnapshotStore } from './registry-store.js';
 import { duckDbWriteCheck } from './write-check-store.js';
 import { BufferedWrites, type BufferedWritesOptions } from './buffered-writes.js';
-import { IngestLog, ingestLogDir, readAll } from './ingest-log.js';
+import { IngestLog, TABLES_BY_LOG_NAME, ingestLogDir, readAll } from './ingest-log.js';
 import { KnownMessageIds, storedOutcomeCount, type SharedKnownIds } from './known-message-ids.js';
-import { ALL_TABLES, EMBEDDED_ONLY_TABLES, type AnyTable } from '../tables/index.js';
 
 export interface DuckDbStorageOptions {
   /** Batch sizes of the ingest log (a database file opened read-write); defaults in buffered-writes.ts. */
@@ -146,14 +145,10 @@ export function sharedKnownIds(storage: Storage): SharedKnownIds | undefined {
   return knownIdsByStorage.get(storage);
 }
 
-const TABLES_BY_NAME: ReadonlyMap<string, AnyTable> = new Map(
-  ([...ALL_TABLES, ...EMBEDDED_ONLY_TABLES] as readonly AnyTable[]).map((t) => [`${t.dataset}.${t.name}`, t]),
-);
-
 /** Every record of the log folder (PW_ERR_STORAGE_READ when it is not a readable folder or a record is corrupt). */
 function readLog(dir: string): ReturnType<typeof readAll> {
   try {
-    return readAll(dir, TABLES_BY_NAME);
+    return readAll(dir, TABLES_BY_LOG_NAME);
   } catch (err) {
     if (err instanceof PwError) throw err;
     throw new PwError('PW_ERR_STORAGE_READ', { cause: err }, dir, `the ingest log folder cannot be read (${message(err)}); it must be a folder the worker can write`);

@@ -6,10 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { isPwError } from '../../errors.js';
 import { samplePredictionRow, sampleOutcomeRow } from '../sample-rows.js';
-import { ALL_TABLES, playerPropPredictionsTable, requestOutcomesTable, type AnyTable } from '../tables/index.js';
+import { playerPropPredictionsTable, requestOutcomesTable } from '../tables/index.js';
 import { decodeRecords, encodeRecord, type LoggedParts } from './ingest-log.js';
+import { TABLES_BY_LOG_NAME } from './ingest-log.js';
 
-const TABLES = new Map((ALL_TABLES as readonly AnyTable[]).map((t) => [`${t.dataset}.${t.name}`, t]));
+const TABLES = TABLES_BY_LOG_NAME;
 const push = (i: number): LoggedParts => [
   [playerPropPredictionsTable, [samplePredictionRow({ prediction_id: String(i).padStart(32, '0'), message_id: `m${i}` })]],
   [requestOutcomesTable, [sampleOutcomeRow({ message_id: `m${i}` })]],

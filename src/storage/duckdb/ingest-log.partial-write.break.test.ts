@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it, vi } from 'vitest';
 import { samplePredictionRow, sampleOutcomeRow } from '../sample-rows.js';
-import { ALL_TABLES, playerPropPredictionsTable, requestOutcomesTable, type AnyTable } from '../tables/index.js';
+import { playerPropPredictionsTable, requestOutcomesTable } from '../tables/index.js';
 import { IngestLog, readAll, type LoggedParts } from './ingest-log.js';
+import { TABLES_BY_LOG_NAME } from './ingest-log.js';
 
 const failNext = { armed: false };
 vi.mock('node:fs', async (importOriginal) => {
@@ -30,7 +31,7 @@ vi.mock('node:fs', async (importOriginal) => {
   };
 });
 
-const TABLES = new Map((ALL_TABLES as readonly AnyTable[]).map((t) => [`${t.dataset}.${t.name}`, t]));
+const TABLES = TABLES_BY_LOG_NAME;
 const root = mkdtempSync(join(tmpdir(), 'pw-ingest-partial-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const push = (i: number): LoggedParts => [

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isPwError } from '../../errors.js';
 import { samplePredictionRow, sampleOutcomeRow } from '../sample-rows.js';
-import { ALL_TABLES, playerPropPredictionsTable, requestOutcomesTable, type AnyTable } from '../tables/index.js';
+import { playerPropPredictionsTable, requestOutcomesTable } from '../tables/index.js';
 import { IngestLog, decodeRecords, encodeRecord, readAll, segmentsIn, type LoggedParts } from './ingest-log.js';
+import { TABLES_BY_LOG_NAME } from './ingest-log.js';
 
-const TABLES = new Map((ALL_TABLES as readonly AnyTable[]).map((t) => [`${t.dataset}.${t.name}`, t]));
+const TABLES = TABLES_BY_LOG_NAME;
 const root = mkdtempSync(join(tmpdir(), 'pw-ingest-log-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;

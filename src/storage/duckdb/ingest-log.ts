@@ -25,8 +25,14 @@ import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { crc32 } from 'node:zlib';
 import { PwError } from '../../errors.js';
-import type { AnyTable } from '../tables/index.js';
+import { ALL_TABLES, EMBEDDED_ONLY_TABLES, type AnyTable } from '../tables/index.js';
 import type { Rows } from './table-writer.js';
+
+/** The name a record gives a table, and every table by that name (what replay looks tables up in). */
+export const logName = (table: AnyTable): string => `${table.dataset}.${table.name}`;
+export const TABLES_BY_LOG_NAME: ReadonlyMap<string, AnyTable> = new Map(
+  ([...ALL_TABLES, ...EMBEDDED_ONLY_TABLES] as readonly AnyTable[]).map((t) => [logName(t), t]),
+);
 
 /** One write as logged: each table's rows, stored together. */
 export type LoggedParts = ReadonlyArray<readonly [AnyTable, Rows]>;
@@ -53,7 +59,7 @@ const segmentPath = (dir: string, seq: number) => join(dir, `${String(seq).padSt
 
 /** Encode one record (header + payload). */
 export function encodeRecord(parts: LoggedParts): Buffer {
-  const payload = serialize(parts.map(([table, rows]) => [`${table.dataset}.${table.name}`, rows]));
+  const payload = serialize(parts.map(([table, rows]) => [logName(table), rows]));
   const header = Buffer.allocUnsafe(HEADER_BYTES);
   header.writeUInt32LE(payload.length, 0);
   header.writeUInt32LE(crc32(payload), 4);
