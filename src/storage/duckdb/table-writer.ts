@@ -4,8 +4,8 @@
  * back to a keyed merge.
  *
  * Fast path (`commitAppend`): BEGIN; each table's rows as data chunks (one native call per
- * column, not per value) through an appender kept open on the connection, flushed into the
- * transaction; COMMIT. The COMMIT (WAL write and fsync) runs on DuckDB's thread through the async
+ * column, not per value) through an appender kept open on the connection, APPEND_SLICE_ROWS rows
+ * per turn of the event loop, flushed into the transaction; COMMIT. The COMMIT (WAL write and fsync) runs on DuckDB's thread through the async
  * API, off the event loop; only the flush of in-memory chunks runs on it. A key that already
  * exists (a redelivery, a re-seed) fails the flush and the whole transaction rolls back.
  *
@@ -51,18 +51,30 @@ function chunkFor(table: AnyTable): DuckDBDataChunk {
   return chunk;
 }
 
-/** Append `rows` to `appender` as data chunks whose columns are bound with the stage's types. */
-function appendChunks(appender: DuckDBAppender, table: AnyTable, rows: Rows): void {
+/**
+ * Rows converted and appended per turn of the event loop when a batch is applied
+ * (`commitAppend`): building a chunk costs ~5 µs per prediction row on the calling thread and the
+ * Node binding has no asynchronous append, so a batch of ~300 rows built at once held the storage
+ * thread ~2 ms, during which no push could reach the ingest log (bench:worker p99). Between slices
+ * the thread logs and acknowledges the pushes that arrived.
+ */
+export const APPEND_SLICE_ROWS = 32;
+
+/** Append `rows` to `appender` as data chunks of at most `sliceRows` rows, bound with the stage's types. */
+function appendChunks(appender: DuckDBAppender, table: AnyTable, rows: Rows, sliceRows = CHUNK_ROWS): void {
   const columns = columnsOf(table);
   const chunk = chunkFor(table);
-  for (let first = 0; first < rows.length; first += CHUNK_ROWS) {
-    const part = rows.slice(first, first + CHUNK_ROWS);
+  for (let first = 0; first < rows.length; first += sliceRows) {
+    const part = rows.slice(first, first + sliceRows);
     chunk.reset();
     chunk.rowCount = part.length;
     chunk.setColumns(columns.map(([name, c]) => part.map((row) => chunkValue(c, row[name]))));
     appender.appendDataChunk(chunk);
   }
 }
+
+/** Let the event loop run what waits (messages, I/O callbacks) before going on. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class TableWriter {
   /** Tables whose TEMP stage exists on the write connection. */
@@ -104,7 +116,10 @@ export class TableWriter {
         for (const [table, rows] of byTable) {
           if (rows.length === 0) continue;
           const appender = await this.appenderFor(table);
-          appendChunks(appender, table, rows);
+          for (let first = 0; first < rows.length; first += APPEND_SLICE_ROWS) {
+            if (first > 0) await nextTurn();
+            appendChunks(appender, table, rows.slice(first, first + APPEND_SLICE_ROWS), APPEND_SLICE_ROWS);
+          }
           appender.flushSync();
         }
       });
