@@ -36,11 +36,11 @@ export const LOGGED_TABLES: ReadonlySet<AnyTable> = new Set<AnyTable>([playerPro
 
 /**
  * A batch is applied once this many writes wait, or INGEST_MAX_DELAY_MS after the first of them
- * was acknowledged (which bounds how stale the database file is). Applying blocks the storage
- * thread for the batch's chunk building and appender flush (synchronous in the Node binding), so
- * the size trades throughput for tail latency; bench:worker, six models, one run each (writes/ms →
- * req/s, p99): 256/50 → ~2,070, 37–41 ms; 96/20 → ~2,030, 26–27 ms; 48/10 → ~1,910, 19–24 ms;
- * 32/5 → ~1,900, 20–22 ms (bench/README.md).
+ * was acknowledged (which bounds how stale the database file is). A batch is built in slices
+ * (table-writer.ts APPEND_SLICE_ROWS) with pushes logged in between, so its size matters little
+ * for tail latency; bench:worker, six models, one run each (writes/ms → req/s first/steady, p99):
+ * 192/40 → 2,566/2,234, 18/18 ms; 96/20 → 2,242/2,334, 21/17 ms; 48/10 → 1,900/2,002, 23/21 ms
+ * (bench/README.md). 96/20 keeps the file at most 20 ms behind the acknowledged writes.
  */
 export const INGEST_MAX_WRITES = 96;
 /** See INGEST_MAX_WRITES. */
