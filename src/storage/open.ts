@@ -8,9 +8,7 @@
 import { join } from 'node:path';
 import type { Config } from '../../config/env.js';
 import { pwError } from '../errors.js';
-import { createBigQueryStorage } from './bigquery/index.js';
 import { datasetNamesFromConfig } from './bigquery/datasets.js';
-import { openDuckDbStorage, openDuckDbStorageThread } from './duckdb/index.js';
 import type { Storage } from './storage.js';
 import { validatedStorage } from './validated.js';
 
@@ -25,13 +23,24 @@ export function embeddedDbPath(config: Pick<Config, 'WORKER_DATA_DIR'>): string 
  * Open the configured backend. `thread` (the serving worker passes EMBEDDED_STORAGE_THREAD) runs
  * the embedded database on a storage thread of its own (duckdb/storage-thread.ts); BigQuery ignores it.
  * Throws the backend's open errors (PW_ERR_DB_LOCKED, PW_ERR_STORAGE_READ, PW_ERR_CONFIG).
+ *
+ * Each backend's modules are imported only when it is the one configured: the BigQuery client
+ * (~26 MB of RSS once loaded) is never loaded by an embedded worker, and neither DuckDB's native
+ * library (~30 MB) by a BigQuery one, nor by the event loop of a worker whose DuckDB runs on
+ * the storage thread (storage-thread.ts loads it there).
  */
 export async function openStorage(config: Config, opts: { readOnly?: boolean; thread?: boolean } = {}): Promise<Storage> {
   if (config.STORAGE_BACKEND === 'embedded') {
     const options = { path: embeddedDbPath(config), readOnly: opts.readOnly };
-    return validatedStorage(await (opts.thread ? openDuckDbStorageThread(options) : openDuckDbStorage(options)));
+    if (opts.thread) {
+      const { openDuckDbStorageThread } = await import('./duckdb/storage-thread.js');
+      return validatedStorage(await openDuckDbStorageThread(options));
+    }
+    const { openDuckDbStorage } = await import('./duckdb/duckdb-storage.js');
+    return validatedStorage(await openDuckDbStorage(options));
   }
   if (!config.GCP_PROJECT_ID) throw pwError('PW_ERR_CONFIG', 'GCP_PROJECT_ID is required when STORAGE_BACKEND=bigquery');
+  const { createBigQueryStorage } = await import('./bigquery/index.js');
   // Read-only is a caller's promise here: BigQuery has no file lock to respect.
   return validatedStorage(
     createBigQueryStorage({
