@@ -5,8 +5,9 @@
  *
  * Fast path (`commitAppend`): BEGIN; each table's rows as data chunks (one native call per
  * column, not per value) through an appender kept open on the connection, APPEND_SLICE_ROWS rows
- * per turn of the event loop, flushed into the transaction; COMMIT. The COMMIT (WAL write and fsync) runs on DuckDB's thread through the async
- * API, off the event loop; only the flush of in-memory chunks runs on it. A key that already
+ * per turn of the event loop, flushed once into the transaction; COMMIT. The COMMIT (WAL write
+ * and fsync) runs on DuckDB's thread through the async API, off the event loop; only building
+ * the chunks and the flush of in-memory chunks run on it. A key that already
  * exists (a redelivery, a re-seed) fails the flush and the whole transaction rolls back.
  *
  * Merge path (`commitMerge`): rows go through an appender into a connection-local stage table,
@@ -55,8 +56,10 @@ function chunkFor(table: AnyTable): DuckDBDataChunk {
  * Rows converted and appended per turn of the event loop when a batch is applied
  * (`commitAppend`): building a chunk costs ~5 µs per prediction row on the calling thread and the
  * Node binding has no asynchronous append, so a batch of ~300 rows built at once held the storage
- * thread ~2 ms, during which no push could reach the ingest log (bench:worker p99). Between slices
- * the thread logs and acknowledges the pushes that arrived.
+ * thread ~2 ms before its ~2 ms flush (bench/duckdb-append.ts), during which no push could reach
+ * the ingest log (most of bench:worker's p99). Between slices the thread logs and acknowledges
+ * the pushes that arrived; the flush stays one call (it has a fixed cost of ~1 ms). 32 measured
+ * best against 16 and 64 (bench/README.md).
  */
 export const APPEND_SLICE_ROWS = 32;
 
