@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -65,6 +66,54 @@ describe('buffered writes over a database file', () => {
       expect(await readOnly.predictions.allPredictions(SAMPLE_DATE)).toHaveLength(25);
       await readOnly.close();
     })();
+  });
+
+  it('a process killed between two slices of a batch loses no acknowledged write, including those acknowledged during the batch', async () => {
+    const path = freshPath();
+    const script = join(root, 'kill-mid-batch.mts');
+    const report = join(root, 'kill-mid-batch.json');
+    const here = (p: string) => pathToFileURL(resolve(import.meta.dirname, p)).href;
+    writeFileSync(
+      script,
+      [
+        `import { writeFileSync } from 'node:fs';`,
+        `import { DuckDBAppender } from '${pathToFileURL(createRequire(import.meta.url).resolve('@duckdb/node-api')).href}';`,
+        `import { openDuckDbStorage } from '${here('./duckdb-storage.ts')}';`,
+        `import { samplePredictionRow, sampleOutcomeRow } from '${here('../sample-rows.ts')}';`,
+        `const acked = [];`,
+        `let chunks = 0, ackedAtFirstChunk = -1;`,
+        `const append = DuckDBAppender.prototype.appendDataChunk;`,
+        `DuckDBAppender.prototype.appendDataChunk = function (chunk) {`,
+        `  if (chunks++ === 0) ackedAtFirstChunk = acked.length;`,
+        `  // the 6th slice of the first batch: SIGKILL in the next turn, between two slices`,
+        `  if (chunks === 6) setImmediate(() => { writeFileSync(${JSON.stringify(report)}, JSON.stringify({ acked, ackedAtFirstChunk })); process.kill(process.pid, 'SIGKILL'); });`,
+        `  return append.call(this, chunk);`,
+        `};`,
+        `const s = await openDuckDbStorage({ path: ${JSON.stringify(path)}, ingest: { maxWrites: 40, maxDelayMs: 3.6e6 } });`,
+        `for (let i = 0; i < 400; i++) {`,
+        `  const rows = Array.from({ length: 6 }, (_, k) => samplePredictionRow({ prediction_id: String(i).padStart(31, '0') + k, system_id: 'sys' + k, message_id: 'm' + i, player_lookup: 'p' + i }));`,
+        `  void s.predictions.write(rows, sampleOutcomeRow({ message_id: 'm' + i })).then(() => acked.push(i));`,
+        `  if (i % 10 === 9) await new Promise((r) => setImmediate(r));`,
+        `}`,
+        `await new Promise((r) => setTimeout(r, 10_000));`,
+      ].join('\n'),
+    );
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' });
+    expect(child.signal, child.stderr).toBe('SIGKILL');
+    const { acked, ackedAtFirstChunk } = JSON.parse(readFileSync(report, 'utf8')) as { acked: number[]; ackedAtFirstChunk: number };
+    // The kill came while a batch was being applied, after pushes had been acknowledged during it.
+    expect(ackedAtFirstChunk).toBeGreaterThanOrEqual(40);
+    expect(acked.length).toBeGreaterThan(ackedAtFirstChunk);
+    const storage = await openDuckDbStorage({ path });
+    try {
+      const rows = await storage.predictions.allPredictions(SAMPLE_DATE);
+      const outcomes = new Set((await storage.outcomes.forDate(SAMPLE_DATE)).map((o) => o.message_id));
+      const perMessage = new Map<string, number>();
+      for (const r of rows) perMessage.set(r.message_id, (perMessage.get(r.message_id) ?? 0) + 1);
+      expect(acked.filter((i) => perMessage.get(`m${i}`) !== 6 || !outcomes.has(`m${i}`))).toEqual([]);
+    } finally {
+      await storage.close();
+    }
   });
 
   it('the outcome lookup answers acknowledged outcomes from memory, without applying the log', async () => {
