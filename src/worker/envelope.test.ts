@@ -74,7 +74,9 @@ describe('unwrapped pushes (issue 7, class 6)', () => {
   });
   it('an unwrapped body that is not JSON is a payload error under the header id', () => {
     expect(decodePush('not json', { headers })).toMatchObject({ ok: false, code: 'PW_ERR_PAYLOAD', meta: { messageId: '77' } });
-  });  it('an empty or over-long message-id header is refused, recorded under the body digest', () => {
+  });
+
+  it('an empty or over-long message-id header is refused, recorded under the body digest', () => {
     const body = JSON.stringify(payload);
     for (const id of ['', 'x'.repeat(257)]) {
       expect(decodePush(body, { headers: { ...headers, 'x-goog-pubsub-message-id': id } })).toMatchObject({

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { isPwError, pwError } from '../../errors.js';
 import { runStorageContract } from '../storage.contract.js';
+import type { Storage } from '../storage.js';
 import { samplePredictionRow, sampleOutcomeRow, SAMPLE_DATE } from '../sample-rows.js';
 import { playerPropPredictionsTable, requestOutcomesTable } from '../tables/index.js';
 import { BufferedWrites } from './buffered-writes.js';
@@ -25,6 +26,9 @@ const rowsOf = (i: number) => [
   samplePredictionRow({ prediction_id: String(i).padStart(31, '0') + 'a', message_id: `m${i}`, player_lookup: `player${i}` }),
   samplePredictionRow({ prediction_id: String(i).padStart(31, '0') + 'b', message_id: `m${i}`, player_lookup: `player${i}`, system_id: 'challenger_a', model_role: 'challenger' }),
 ];
+
+/** Message `m<i>`: its two prediction rows and its outcome, as one push writes them. */
+const writeMessage = (storage: Storage, i: number) => storage.predictions.write(rowsOf(i), sampleOutcomeRow({ message_id: `m${i}` }));
 
 // The contract over a database FILE, where the hot tables go through the ingest log.
 runStorageContract({ name: 'duckdb file (ingest log)', create: () => openDuckDbStorage({ path: freshPath() }) });
@@ -142,7 +146,7 @@ describe('buffered writes over a database file', () => {
     const path = freshPath();
     const storage = await openDuckDbStorage({ path, ingest: { maxWrites: 4, maxDelayMs: 3_600_000 } });
     try {
-      for (let i = 0; i < 3; i++) await storage.predictions.write(rowsOf(i), sampleOutcomeRow({ message_id: `m${i}` }));
+      for (let i = 0; i < 3; i++) await writeMessage(storage, i);
       expect(segmentsIn(ingestLogDir(path)).length).toBe(1);
       // The 4th write (a redelivery of m0 with a later outcome) triggers the batch.
       await storage.predictions.write(rowsOf(0), sampleOutcomeRow({ message_id: 'm0', delivery_attempt: 2 }));
@@ -158,7 +162,7 @@ describe('buffered writes over a database file', () => {
   it('close applies every write acknowledged while it runs; a write after close is refused', async () => {
     const path = freshPath();
     const storage = await openDuckDbStorage({ path, ingest: HOLD });
-    const writes = Array.from({ length: 20 }, (_, i) => storage.predictions.write(rowsOf(i), sampleOutcomeRow({ message_id: `m${i}` })));
+    const writes = Array.from({ length: 20 }, (_, i) => writeMessage(storage, i));
     await storage.close();
     const settled = await Promise.allSettled(writes);
     expect(settled.every((s) => s.status === 'fulfilled')).toBe(true);
@@ -175,10 +179,10 @@ describe('buffered writes over a database file', () => {
     const path = freshPath();
     const storage = await openDuckDbStorage({ path, ingest: { ...HOLD, maxPending: 3 } });
     try {
-      for (let i = 0; i < 3; i++) await storage.predictions.write(rowsOf(i), sampleOutcomeRow({ message_id: `m${i}` }));
+      for (let i = 0; i < 3; i++) await writeMessage(storage, i);
       const before = segmentsIn(ingestLogDir(path));
       expect(before).toHaveLength(1); // nothing applied yet (no size or time trigger)
-      await storage.predictions.write(rowsOf(3), sampleOutcomeRow({ message_id: 'm3' }));
+      await writeMessage(storage, 3);
       const after = segmentsIn(ingestLogDir(path));
       expect(after).not.toContain(before[0]); // the first three were applied and their segment deleted
       expect(after).toHaveLength(1); // only the fourth waits
@@ -191,7 +195,7 @@ describe('buffered writes over a database file', () => {
     const path = freshPath();
     const storage = await openDuckDbStorage({ path, ingest: { maxWrites: 1_000_000, maxDelayMs: 20 } });
     try {
-      await storage.predictions.write(rowsOf(1), sampleOutcomeRow({ message_id: 'm1' }));
+      await writeMessage(storage, 1);
       await vi.waitFor(() => expect(segmentsIn(ingestLogDir(path))).toEqual([]), { timeout: 5000 });
     } finally {
       await storage.close();

@@ -16,6 +16,7 @@ import {
   requestOutcomesTable,
   type AnyTable,
 } from '../tables/index.js';
+import type { RequestOutcomeRow } from '../tables/request-outcomes.js';
 import type { BufferedWrites } from './buffered-writes.js';
 import type { Rows } from './table-writer.js';
 import { systemFilter, type TableReader } from './table-reader.js';
@@ -80,6 +81,15 @@ export function predictionSink(parts: DuckDbParts): Storage['predictions'] {
   };
 }
 
+/**
+ * Stored outcomes of `messageIds` (non-empty). `IN (?, …)` is pushed into the scan as a filter on
+ * message_id (measured: 1.3 ms of CPU at 200,000 stored outcomes, against 7.5 ms for
+ * list_contains, evaluated per row).
+ */
+function selectOutcomes(reads: TableReader, messageIds: readonly string[]): Promise<RequestOutcomeRow[]> {
+  return reads.select(requestOutcomesTable, `message_id IN (${messageIds.map(() => '?').join(', ')})`, [...messageIds], messageIds.map(() => VARCHAR), 'ORDER BY received_at');
+}
+
 export function outcomeLog(parts: DuckDbParts): Storage['outcomes'] {
   const { reads, log } = parts;
   return {
@@ -88,13 +98,16 @@ export function outcomeLog(parts: DuckDbParts): Storage['outcomes'] {
     // memory (they are the latest of their id); ids the known-id filter has never seen have none;
     // only the rest are read from the table. No batch is forced.
     findMany: async (messageIds) => {
-      const waiting = log ? messageIds.map((id) => log.pendingOutcome(id)).filter((o) => o !== undefined) : [];
-      const rest = log ? messageIds.filter((id) => log.pendingOutcome(id) === undefined && log.mightHaveOutcome(id)) : messageIds;
+      if (!log) return messageIds.length === 0 ? [] : selectOutcomes(reads, messageIds);
+      const waiting: RequestOutcomeRow[] = [];
+      const rest: string[] = [];
+      for (const id of messageIds) {
+        const pending = log.pendingOutcome(id);
+        if (pending) waiting.push(pending);
+        else if (log.mightHaveOutcome(id)) rest.push(id);
+      }
       if (rest.length === 0) return waiting;
-      // `IN (?, …)` is pushed into the scan as a filter on message_id (measured: 1.3 ms of CPU at
-      // 200,000 stored outcomes, against 7.5 ms for list_contains, evaluated per row).
-      const stored = await reads.select(requestOutcomesTable, `message_id IN (${rest.map(() => '?').join(', ')})`, [...rest], rest.map(() => VARCHAR), 'ORDER BY received_at');
-      return [...stored, ...waiting];
+      return [...(await selectOutcomes(reads, rest)), ...waiting];
     },
     forDate: async (gameDate) => {
       await applied(parts);
