@@ -12,6 +12,7 @@ import { samplePredictionRow, sampleOutcomeRow, SAMPLE_DATE } from '../sample-ro
 import { playerPropPredictionsTable, requestOutcomesTable } from '../tables/index.js';
 import { BufferedWrites } from './buffered-writes.js';
 import { openDuckDbStorage } from './duckdb-storage.js';
+import { TableReader } from './table-reader.js';
 import { IngestLog, TABLES_BY_LOG_NAME, decodeRecords, ingestLogDir, readAll, segmentsIn, type LoggedParts } from './ingest-log.js';
 import type { WriteQueue } from './write-queue.js';
 
@@ -138,6 +139,25 @@ describe('buffered writes over a database file', () => {
       // Applied, the lookup reads the table and finds the same.
       expect((await storage.outcomes.findMany(['m1'])).map((o) => o.payload_digest)).toEqual(['d1']);
     } finally {
+      await storage.close();
+    }
+  });
+
+  it('the outcome lookup of an id never stored reads nothing; a stored id is read from the table', async () => {
+    const path = freshPath();
+    const storage = await openDuckDbStorage({ path });
+    const select = vi.spyOn(TableReader.prototype, 'select');
+    try {
+      await writeMessage(storage, 1);
+      await storage.outcomes.forDate(SAMPLE_DATE); // applies the log: m1 is in the table now
+      select.mockClear();
+      expect(await storage.outcomes.findMany(['never-1', 'never-2'])).toEqual([]);
+      expect(select).not.toHaveBeenCalled(); // the known-id filter answered
+      expect((await storage.outcomes.findMany(['m1', 'never-1'])).map((o) => o.message_id)).toEqual(['m1']);
+      expect(select).toHaveBeenCalledTimes(1);
+      expect(select.mock.calls[0]![2]).toEqual(['m1']); // only the id the filter may know
+    } finally {
+      select.mockRestore();
       await storage.close();
     }
   });
