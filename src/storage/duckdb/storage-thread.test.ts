@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { isPwError } from '../../errors.js';
 import { runStorageContract } from '../storage.contract.js';
 import { samplePredictionRow, sampleOutcomeRow, SAMPLE_DATE } from '../sample-rows.js';
@@ -51,7 +52,14 @@ describe('duckdb storage thread', () => {
       expect((await storage.outcomes.findMany(['stored', 'never'])).map((o) => o.payload_digest)).toEqual(['d-stored']);
       await storage.outcomes.record(sampleOutcomeRow({ message_id: 'recorded-now', payload_digest: 'd-now' }));
       expect((await storage.outcomes.findMany(['recorded-now'])).map((o) => o.payload_digest)).toEqual(['d-now']);
-      expect(await storage.outcomes.findMany(['never-1', 'never-2'])).toEqual([]);
+      // Never-seen ids are answered on this side of the thread: no message crosses for them.
+      const posted = vi.spyOn(Worker.prototype, 'postMessage');
+      try {
+        expect(await storage.outcomes.findMany(['never-1', 'never-2'])).toEqual([]);
+        expect(posted).not.toHaveBeenCalled();
+      } finally {
+        posted.mockRestore();
+      }
     } finally {
       await storage.close();
     }
