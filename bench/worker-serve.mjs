@@ -38,4 +38,8 @@ const [storage, modelSet] = await Promise.all([
 ]);
 const app = buildApp({ config, storage, modelSet, logger });
 await app.listen({ host: '127.0.0.1', port: spec.port });
-process.once('SIGTERM', () => void app.close().then(() => { logger.flush(); process.exit(0); }));
+process.once('SIGTERM', () =>
+  void app.close().then(
+    () => { logger.flush(); process.exit(0); },
+    (err) => { process.stderr.write(`worker-serve: close failed: ${err?.stack ?? err}\n`); logger.flush(); process.exit(2); },
+  ));

@@ -226,6 +226,43 @@ describe('buffered writes over a database file', () => {
 describe('BufferedWrites when applying fails', () => {
   const parts = (i: number): LoggedParts => [[playerPropPredictionsTable, rowsOf(i)], [requestOutcomesTable, [sampleOutcomeRow({ message_id: `m${i}` })]]];
 
+  it('a write waiting for backpressure when close begins is refused: nothing acknowledged is left unapplied in the log', async () => {
+    const dir = join(root, `stub-${n++}`);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const applied: string[] = [];
+    const queue = {
+      enqueue: vi.fn(async (p: LoggedParts) => {
+        await gate; // the first batch is slow (a checkpoint)
+        applied.push(...p.find(([t]) => t === requestOutcomesTable)![1].map((r) => String(r.message_id)));
+      }),
+    } as unknown as WriteQueue;
+    const writes = new BufferedWrites(new IngestLog(dir), queue, { ...HOLD, maxPending: 2 });
+    await writes.enqueue(parts(1));
+    await writes.enqueue(parts(2));
+    const waiting = writes.enqueue(parts(3)).then(() => 'acknowledged', (e: unknown) => e); // waits for the slow batch
+    await new Promise((r) => setImmediate(r));
+    const closing = writes.close(); // begins while it waits
+    release();
+    const [third] = await Promise.all([waiting, closing]);
+    expect(isPwError(third, 'PW_ERR_SINK_WRITE')).toBe(true); // refused (retryable), never acknowledged
+    expect(applied.sort()).toEqual(['m1', 'm2']);
+    expect(existsSync(dir)).toBe(false); // every acknowledged write applied, its segment deleted
+  });
+
+  it('a write check once close has begun is refused, and leaves no record behind the close', async () => {
+    const dir = join(root, `stub-${n++}`);
+    const queue = { enqueue: vi.fn(async () => undefined) } as unknown as WriteQueue;
+    const writes = new BufferedWrites(new IngestLog(dir), queue, HOLD);
+    await writes.enqueue(parts(1));
+    const closing = writes.close();
+    const check = await writes.checkHealth().then(() => null, (e: unknown) => e);
+    await closing;
+    expect(isPwError(check, 'PW_ERR_SINK_WRITE')).toBe(true);
+    expect(existsSync(dir)).toBe(false); // every segment applied and deleted, the folder removed
+    expect(queue.enqueue).toHaveBeenCalledTimes(1);
+  });
+
   it('refuses new writes and fails the write check until a retry applies the batch; nothing is lost', async () => {
     const dir = join(root, `stub-${n++}`);
     let failing = true;

@@ -111,6 +111,9 @@ export class BufferedWrites {
     while (this.pending.length >= this.maxPending) {
       await this.apply(); // backpressure: wait for the batch in progress (and apply the rest)
       if (this.failure) throw this.failure;
+      // A close that began while this write waited has applied what it found: a write logged now
+      // would be acknowledged but left in the log, so it is refused (retryable), never acknowledged.
+      if (this.closed) throw new PwError('PW_ERR_SINK_WRITE', undefined, this.log.dir, 'storage is closed');
     }
     // Registered the moment it is on disk (synchronously, inside the log's flush): an apply that
     // seals the segment afterwards always finds it here before deleting that segment.
@@ -156,6 +159,8 @@ export class BufferedWrites {
    */
   async checkHealth(): Promise<void> {
     if (this.failure) throw this.failure;
+    // Once closing, a probe record would land after the last apply and outlive the close.
+    if (this.closed) throw new PwError('PW_ERR_SINK_WRITE', undefined, this.log.dir, 'storage is closed');
     await this.log.append([]);
   }
 
