@@ -108,8 +108,8 @@ async function scenario(name: string, challengers: string[], storageThread = !ar
 
   const t0 = performance.now();
   const nodeArgs = process.env.PW_BENCH_NODE_ARGS ? process.env.PW_BENCH_NODE_ARGS.split(' ') : [];
-  // The flag the image and npm start give the worker (Dockerfile CMD).
-  const child = spawn(process.execPath, ['--max-semi-space-size=8', ...nodeArgs, join(ROOT, 'bench/worker-serve.mjs'), spec], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  // The flags the image and npm start give the worker (Dockerfile CMD).
+  const child = spawn(process.execPath, ['--max-semi-space-size=8', '--max-old-space-size=256', ...nodeArgs, join(ROOT, 'bench/worker-serve.mjs'), spec], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   await waitReady(url, child);
   const coldStartMs = performance.now() - t0;
   const pid = child.pid!;
@@ -144,9 +144,11 @@ async function scenario(name: string, challengers: string[], storageThread = !ar
   const first = await run(firstSecs);
   const steady = await run(steadySecs);
   clearInterval(sampler);
-  const exited = new Promise((ok) => child.once('exit', ok));
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((ok) => child.once('exit', (code, signal) => ok([code, signal])));
   child.kill('SIGTERM');
-  await exited;
+  const [exitCode, exitSignal] = await exited;
+  // The worker closes gracefully on SIGTERM (its ingest log applied); anything else is a failure.
+  if (exitCode !== 0) throw new Error(`${name}: the worker exited with ${exitSignal ?? `code ${exitCode}`} after SIGTERM (log: ${logFile})`);
 
   // An acknowledgement means committed: every 204 has its outcome and one row per model.
   const check = await openDuckDbStorage({ path: dbPath, readOnly: true });
@@ -196,7 +198,7 @@ const section = [
   `(a shared machine: compare ratios within one run). The built worker (dist/) in its own process, POST /predict over a real`,
   `socket, ${connections} connections, each request a distinct message for one of ${PLAYERS} players; embedded DuckDB file sink`,
   `(${args.includes('--inline') ? 'on the event loop (--inline)' : 'on its storage thread, through the ingest log'}); native CatBoost evaluator; shared V9 fixture models; log level info to a file;`,
-  `\`node --max-semi-space-size=8\` as in the image. No warm-up run: the first window starts at /ready.`,
+  `\`node --max-semi-space-size=8 --max-old-space-size=256\` as in the image. No warm-up run: the first window starts at /ready.`,
   '',
   ...lines,
   '',

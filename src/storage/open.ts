@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import type { Config } from '../../config/env.js';
-import { pwError } from '../errors.js';
+import { pwError, type PwError } from '../errors.js';
 import { datasetNamesFromConfig } from './bigquery/datasets.js';
 import type { Storage } from './storage.js';
 import { validatedStorage } from './validated.js';
@@ -21,7 +21,8 @@ export function embeddedDbPath(config: Pick<Config, 'WORKER_DATA_DIR'>): string 
 
 /**
  * Open the configured backend. `thread` (the serving worker passes EMBEDDED_STORAGE_THREAD) runs
- * the embedded database on a storage thread of its own (duckdb/storage-thread.ts); BigQuery ignores it.
+ * the embedded database on a storage thread of its own (duckdb/storage-thread.ts), and `onLost` is
+ * called once if that thread dies (StorageThreadHooks); BigQuery ignores both.
  * Throws the backend's open errors (PW_ERR_DB_LOCKED, PW_ERR_STORAGE_READ, PW_ERR_CONFIG).
  *
  * Each backend's modules are imported only when it is the one configured: the BigQuery client is
@@ -29,12 +30,15 @@ export function embeddedDbPath(config: Pick<Config, 'WORKER_DATA_DIR'>): string 
  * nor by the event loop of a worker whose DuckDB runs on the storage thread (the thread loads it).
  * RSS after opening: embedded 162 → 153 MB, BigQuery 107 → 90 MB (docs/worker.md, "Memory").
  */
-export async function openStorage(config: Config, opts: { readOnly?: boolean; thread?: boolean } = {}): Promise<Storage> {
+export async function openStorage(
+  config: Config,
+  opts: { readOnly?: boolean; thread?: boolean; onLost?: ((err: PwError) => void) | undefined } = {},
+): Promise<Storage> {
   if (config.STORAGE_BACKEND === 'embedded') {
     const options = { path: embeddedDbPath(config), readOnly: opts.readOnly };
     if (opts.thread) {
       const { openDuckDbStorageThread } = await import('./duckdb/storage-thread.js');
-      return validatedStorage(await openDuckDbStorageThread(options));
+      return validatedStorage(await openDuckDbStorageThread(options, { onLost: opts.onLost }));
     }
     const { openDuckDbStorage } = await import('./duckdb/duckdb-storage.js');
     return validatedStorage(await openDuckDbStorage(options));

@@ -8,6 +8,7 @@
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../../config/env.js';
+import type { PwError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import type { ModelSet } from '../models/model-set.js';
 import type { OAuth2Client } from 'google-auth-library';
@@ -36,6 +37,12 @@ export interface AppOptions {
   hardBodyLimit?: number | undefined;
   /** MONTHLY_MODELS source file (tests); default config/monthly-models.ts. */
   registryFile?: string | undefined;
+  /**
+   * Called once if the embedded storage thread dies (a crash, its heap limit): nothing can be
+   * stored any more, and server.ts exits so that the platform replaces the instance. Default: every
+   * push is answered 503 (retryable) and /ready reports it.
+   */
+  onStorageLost?: ((err: PwError) => void) | undefined;
 }
 
 export const app: FastifyPluginAsync<AppOptions> = async (instance, opts) => {
@@ -51,7 +58,7 @@ export const app: FastifyPluginAsync<AppOptions> = async (instance, opts) => {
   // The storage opens (the embedded store starts its thread, ~0.3 s) while the models load: the
   // two overlap instead of adding up in the cold start. Closing the app closes it even when loading
   // the models failed and the storage plugin never took it (closing twice is harmless).
-  const opening = opts.storage ? undefined : openWorkerStorage(opts.config);
+  const opening = opts.storage ? undefined : openWorkerStorage(opts.config, opts.onStorageLost);
   if (opening) {
     opening.catch(() => undefined); // its error is reported by the storage plugin, which awaits it
     instance.addHook('onClose', async () => {

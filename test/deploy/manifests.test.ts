@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { STORAGE_THREAD_OLD_GENERATION_MB } from '../../src/storage/duckdb/storage-thread.js';
 
 const read = (p: string) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
 const service = YAML.parse(read('deploy/service.yaml'));
@@ -146,10 +147,11 @@ describe('Dockerfile', () => {
     for (const f of froms) expect(f).toBe('node:24-bookworm-slim');
   });
 
-  it('the image and npm start run the worker with the same young-generation cap (docs/worker.md, Memory)', () => {
+  it('the image and npm start run the worker with the same V8 heap caps as its storage thread (docs/worker.md, Memory)', () => {
+    expect(STORAGE_THREAD_OLD_GENERATION_MB).toBe(256);
     const cmd = /^CMD (\[.*\])$/m.exec(read('Dockerfile'))![1]!;
-    expect(JSON.parse(cmd)).toEqual(['node', '--max-semi-space-size=8', 'dist/src/worker/server.js']);
-    expect(JSON.parse(read('package.json')).scripts.start).toMatch(/^exec node --max-semi-space-size=8 /);
+    expect(JSON.parse(cmd)).toEqual(['node', '--max-semi-space-size=8', '--max-old-space-size=256', 'dist/src/worker/server.js']);
+    expect(JSON.parse(read('package.json')).scripts.start).toMatch(/^exec node --max-semi-space-size=8 --max-old-space-size=256 /);
   });
 
   it('package.json engines allow Node 22 and 24', () => {

@@ -26,33 +26,39 @@ async function waitForHealth(base: string, deadlineMs: number, hasExited: () => 
   }
 }
 
+/** src/worker/server.ts in a child process over a fresh data dir (embedded storage on its thread). */
+function startServer(port: number, dataDir: string, nodeArgs: string[] = []) {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/worker/server.ts'], {
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUSH_AUTH: 'off',
+      STORAGE_BACKEND: 'embedded',
+      WORKER_DATA_DIR: dataDir,
+      CATBOOST_V9_MODEL_PATH: FIXTURE_MODELS[0]!,
+      MODEL_CACHE_DIR: join(dataDir, 'models'),
+      SHUTDOWN_GRACE_MS: '8000',
+      LOG_LEVEL: 'info',
+      // A missing player is rejected at once (no young-slate retry) for this test.
+      SLATE_YOUNG_SECONDS: '0',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout.on('data', (c) => output.push(String(c)));
+  child.stderr.on('data', (c) => output.push(String(c)));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, output, exited };
+}
+
 describe.skipIf(!HAVE_FIXTURES)(`server process (${HAVE_FIXTURES ? 'fixtures found' : SKIP_REASON})`, () => {
   it('serves, then exits 0 on SIGTERM within SHUTDOWN_GRACE_MS with its data flushed', async () => {
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'pw-server-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/server.ts'], {
-      cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        PUSH_AUTH: 'off',
-        STORAGE_BACKEND: 'embedded',
-        WORKER_DATA_DIR: dataDir,
-        CATBOOST_V9_MODEL_PATH: FIXTURE_MODELS[0]!,
-        MODEL_CACHE_DIR: join(dataDir, 'models'),
-        SHUTDOWN_GRACE_MS: '8000',
-        LOG_LEVEL: 'info',
-        // A missing player is rejected at once (no young-slate retry) for this test.
-        SLATE_YOUNG_SECONDS: '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const output: string[] = [];
-    child.stdout.on('data', (c) => output.push(String(c)));
-    child.stderr.on('data', (c) => output.push(String(c)));
-    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const { child, output, exited } = startServer(port, dataDir);
 
     try {
       const base = `http://127.0.0.1:${port}`;
@@ -81,6 +87,36 @@ describe.skipIf(!HAVE_FIXTURES)(`server process (${HAVE_FIXTURES ? 'fixtures fou
     const storage = await openDuckDbStorage({ path: join(dataDir, dbFile!) });
     try {
       expect((await storage.outcomes.rejected()).map((o) => o.message_id)).toContain('m-sigterm');
+    } finally {
+      await storage.close();
+    }
+  }, 45_000);
+
+  it('exits 1 when its storage thread dies, and what it acknowledged is in the file at the next open', async () => {
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'pw-server-lost-'));
+    const preload = join(REPO_ROOT, 'test/worker/fixtures/end-storage-thread-on-sigwinch.cjs');
+    const { child, output, exited } = startServer(port, dataDir, ['--require', preload]);
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitForHealth(base, 25_000, () => child.exitCode !== null).catch((err: Error) => {
+        throw new Error(`${err.message}\n${output.join('')}`);
+      });
+      const res = await fetch(`${base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: pushBody(request('nobody', '2099-01-01'), { messageId: 'm-before-loss' }) });
+      expect(res.status).toBe(200);
+      child.kill('SIGWINCH'); // the storage thread ends; the process itself is unharmed
+      const result = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 8_000))]);
+      expect(result, output.join('')).toEqual({ code: 1, signal: null });
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    const lines = output.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const fatal = lines.find((l) => l.message === 'fatal error; closing');
+    expect(fatal?.severity, output.join('')).toBe('ERROR');
+    expect(JSON.stringify(fatal)).toMatch(/the storage thread exited/);
+    const storage = await openDuckDbStorage({ path: join(dataDir, 'prediction-worker.duckdb') });
+    try {
+      expect((await storage.outcomes.rejected()).map((o) => o.message_id)).toContain('m-before-loss');
     } finally {
       await storage.close();
     }

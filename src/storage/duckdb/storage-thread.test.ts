@@ -89,6 +89,44 @@ describe('duckdb storage thread', () => {
     expect(isPwError(err, 'PW_ERR_SINK_WRITE')).toBe(true);
   });
 
+  it('a thread that dies (its heap limit) is reported once through onLost, and every call then rejects with PW_ERR_SINK_WRITE', async () => {
+    const path = join(dir, 'lost.duckdb');
+    const lost: Error[] = [];
+    const storage = await openDuckDbStorageThread(
+      { path },
+      { onLost: (err) => lost.push(err), resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 } },
+    );
+    await storage.predictions.write([samplePredictionRow()], sampleOutcomeRow()); // it works until then
+    expect(lost).toEqual([]);
+    // ~96 MB of distinct strings in one call: more than the thread's 32 MB heap can hold.
+    const huge = Array.from({ length: 96 }, (_, i) => samplePredictionRow({ prediction_id: `${i}`.padStart(32, '0'), features_snapshot: `"${String(i).repeat(1 << 20)}"` }));
+    const write = await storage.predictions.write(huge).then(() => null, (e: unknown) => e);
+    expect(isPwError(write, 'PW_ERR_SINK_WRITE')).toBe(true);
+    await vi.waitFor(() => expect(lost).toHaveLength(1));
+    expect(isPwError(lost[0], 'PW_ERR_SINK_WRITE')).toBe(true);
+    expect(lost[0]!.message).toMatch(/storage thread (failed|exited).*memory/i);
+    const later = await storage.ping().then(() => null, (e: unknown) => e);
+    expect(later).toBe(lost[0]);
+    await storage.close();
+    expect(lost).toHaveLength(1);
+    // What was acknowledged before is in the file (the log is replayed by the next open).
+    const reopened = await openDuckDbStorage({ path });
+    try {
+      expect(await reopened.predictions.allPredictions(SAMPLE_DATE)).toHaveLength(1);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('a thread ended by close() is not a loss: onLost is never called', async () => {
+    const lost: Error[] = [];
+    const storage = await openDuckDbStorageThread({ path: join(dir, 'closed.duckdb') }, { onLost: (err) => lost.push(err) });
+    await storage.predictions.write([samplePredictionRow()], sampleOutcomeRow());
+    await storage.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(lost).toEqual([]);
+  });
+
   it('a wire error round-trips code and message; a plain error stays plain', () => {
     const back = fromWireError(toWireError(fromWireError({ message: 'boom', code: 'PW_ERR_SINK_WRITE' })));
     expect(isPwError(back, 'PW_ERR_SINK_WRITE')).toBe(true);

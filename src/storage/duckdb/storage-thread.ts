@@ -13,8 +13,10 @@
  * One thread owns the file because DuckDB allows one open instance per file and process (the
  * Node binding's instance cache is per thread). Arguments and results cross by structured clone
  * (rows are plain data). A PwError thrown on the thread is rethrown here with the same code and
- * message; any other error as an Error with its message. If the thread dies, every pending and
- * later call rejects with PW_ERR_SINK_WRITE (retryable), so /ready turns 503 and Pub/Sub redelivers.
+ * message; any other error as an Error with its message. If the thread dies (its heap limit, a
+ * crash), every pending and later call rejects with PW_ERR_SINK_WRITE (retryable), and `onLost`
+ * is called once: nothing can be stored by this process any more, so the serving worker exits
+ * (server.ts) and the platform starts a new instance, whose open replays the ingest log.
  *
  * @example
  *   const storage = await openDuckDbStorageThread({ path: 'data/prediction-worker.duckdb' });
@@ -34,6 +36,19 @@ import { KnownMessageIds, type SharedKnownIds } from './known-message-ids.js';
  * `--max-semi-space-size=8` (Dockerfile, npm start).
  */
 export const STORAGE_THREAD_YOUNG_GENERATION_MB = 24;
+
+/**
+ * The storage thread's old-generation limit, the same as the event loop's `--max-old-space-size=256`
+ * (Dockerfile, npm start). V8 keeps the pages of a heap's highest size resident after collecting
+ * it (Node 24), so a heap's peak is RSS for the rest of the process; and V8 lets a heap grow up to
+ * ~4× its live size between full collections when its limit is large (several GB from this
+ * machine's memory), but only ~1.3× under a limit this small (v8/src/heap/heap-controller.cc,
+ * MaxGrowingFactor). bench:worker, six models, 3 runs each: peak RSS 507–639 → 462–482 MB, at the
+ * same throughput. The largest live heap seen on this thread was ~70 MB (DuckDB slowed by a 64 MB
+ * memory_limit); a limit of 128 MB was reached there, so 256 leaves room. If it is ever reached
+ * the thread dies and the worker exits (onLost, server.ts): the next instance replays the log.
+ */
+export const STORAGE_THREAD_OLD_GENERATION_MB = 256;
 
 /** The table-family members of Storage (everything with methods). */
 type Family = Exclude<keyof Storage, 'kind' | 'location' | 'ping' | 'close' | 'checkWrite'>;
@@ -142,22 +157,38 @@ export function loaderFlags(argv: readonly string[]): string[] {
   return kept;
 }
 
+/** What the opener of a storage thread can ask for besides the database options. */
+export interface StorageThreadHooks {
+  /**
+   * Called once, with the PW_ERR_SINK_WRITE every call now rejects with, when the thread ends
+   * without having been closed (an error or its heap limit). Not called after `close()`.
+   */
+  onLost?: ((err: PwError) => void) | undefined;
+  /** The thread's V8 heap limits (tests lower them); default: STORAGE_THREAD_YOUNG_GENERATION_MB and STORAGE_THREAD_OLD_GENERATION_MB. */
+  resourceLimits?: { maxYoungGenerationSizeMb?: number; maxOldGenerationSizeMb?: number } | undefined;
+}
+
 /**
  * Open the embedded database on a storage thread. Resolves once the thread has opened (and
  * migrated) the file; rejects with the same PwError `openDuckDbStorage` would throw
  * (PW_ERR_DB_LOCKED, PW_ERR_STORAGE_READ, PW_ERR_CONFIG), after the thread has ended.
  */
-export async function openDuckDbStorageThread(options: DuckDbStorageOptions): Promise<Storage> {
+export async function openDuckDbStorageThread(options: DuckDbStorageOptions, hooks: StorageThreadHooks = {}): Promise<Storage> {
   const { url, execArgv } = hostEntry();
   const worker = new Worker(url, {
     workerData: options,
     execArgv,
     name: 'duckdb-storage',
-    resourceLimits: { maxYoungGenerationSizeMb: STORAGE_THREAD_YOUNG_GENERATION_MB },
+    resourceLimits: hooks.resourceLimits ?? {
+      maxYoungGenerationSizeMb: STORAGE_THREAD_YOUNG_GENERATION_MB,
+      maxOldGenerationSizeMb: STORAGE_THREAD_OLD_GENERATION_MB,
+    },
   });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   let nextId = 1;
-  let dead: Error | null = null;
+  let dead: PwError | null = null;
+  let isOpen = false; // set once the thread has opened the file: an exit after that is a loss
+  let closing: Promise<void> | null = null;
 
   const opened = new Promise<{ kind: Storage['kind']; location: string; known: SharedKnownIds | null }>((resolve, reject) => {
     pending.set(0, { resolve: resolve as (v: unknown) => void, reject });
@@ -173,9 +204,11 @@ export async function openDuckDbStorageThread(options: DuckDbStorageOptions): Pr
   });
   const send = perTurn<ThreadCall>((calls) => worker.postMessage(calls));
   const fail = (why: string) => {
+    const lost = dead === null && isOpen && closing === null;
     dead ??= new PwError('PW_ERR_SINK_WRITE', undefined, options.path, `the storage thread ${why}`);
     for (const waiter of pending.values()) waiter.reject(dead);
     pending.clear();
+    if (lost) hooks.onLost?.(dead);
   };
   worker.on('error', (err) => fail(`failed: ${err.message}`));
   worker.on('exit', (code) => fail(`exited (code ${code})`));
@@ -192,6 +225,7 @@ export async function openDuckDbStorageThread(options: DuckDbStorageOptions): Pr
   let info: { kind: Storage['kind']; location: string; known: SharedKnownIds | null };
   try {
     info = await opened;
+    isOpen = true;
   } catch (err) {
     await worker.terminate();
     throw err;
@@ -216,7 +250,6 @@ export async function openDuckDbStorageThread(options: DuckDbStorageOptions): Pr
     };
   }
 
-  let closing: Promise<void> | null = null;
   return {
     kind: info.kind,
     location: info.location,

@@ -8,6 +8,7 @@
  */
 import fp from 'fastify-plugin';
 import type { Config } from '../../../config/env.js';
+import type { PwError } from '../../errors.js';
 import type { Storage } from '../../storage/storage.js';
 import { trackWrites, type WriteHealth } from '../write-health.js';
 
@@ -25,10 +26,13 @@ export interface StoragePluginOptions {
   opening?: Promise<Storage> | undefined;
 }
 
-/** Open the configured storage as the worker does (the embedded store on its storage thread). */
-export async function openWorkerStorage(config: Config): Promise<Storage> {
+/**
+ * Open the configured storage as the worker does (the embedded store on its storage thread);
+ * `onLost` is called once if that thread dies (storage/duckdb/storage-thread.ts).
+ */
+export async function openWorkerStorage(config: Config, onLost?: (err: PwError) => void): Promise<Storage> {
   const { openStorage } = await import('../../storage/open.js');
-  return openStorage(config, { thread: config.EMBEDDED_STORAGE_THREAD });
+  return openStorage(config, { thread: config.EMBEDDED_STORAGE_THREAD, onLost });
 }
 
 export default fp<StoragePluginOptions>(
