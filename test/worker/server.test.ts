@@ -51,22 +51,29 @@ function startServer(port: number, dataDir: string, nodeArgs: string[] = []) {
   child.stdout.on('data', (c) => output.push(String(c)));
   child.stderr.on('data', (c) => output.push(String(c)));
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, output, exited };
+  /** Resolves with the base URL once /health answers; throws with the output if it never does. */
+  const ready = async (): Promise<string> => {
+    const base = `http://127.0.0.1:${port}`;
+    await waitForHealth(base, 25_000, () => child.exitCode !== null).catch((err: Error) => {
+      throw new Error(`${err.message}\n${output.join('')}`);
+    });
+    return base;
+  };
+  return { child, output, exited, ready };
 }
+
+/** A push for a player the store does not have: answered at once, its outcome recorded on disk. */
+const pushUnknownPlayer = (base: string, messageId: string) =>
+  fetch(`${base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: pushBody(request('nobody', '2099-01-01'), { messageId }) });
 
 describe.skipIf(!HAVE_FIXTURES)(`server process (${HAVE_FIXTURES ? 'fixtures found' : SKIP_REASON})`, () => {
   it('serves, then exits 0 on SIGTERM within SHUTDOWN_GRACE_MS with its data flushed', async () => {
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'pw-server-'));
-    const { child, output, exited } = startServer(port, dataDir);
+    const { child, output, exited, ready } = startServer(port, dataDir);
 
     try {
-      const base = `http://127.0.0.1:${port}`;
-      await waitForHealth(base, 25_000, () => child.exitCode !== null).catch((err: Error) => {
-        throw new Error(`${err.message}\n${output.join('')}`);
-      });
-      // A message for a player the store does not have: acknowledged and recorded on disk.
-      const res = await fetch(`${base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: pushBody(request('nobody', '2099-01-01'), { messageId: 'm-sigterm' }) });
+      const res = await pushUnknownPlayer(await ready(), 'm-sigterm');
       expect(res.status).toBe(200);
 
       const sentAt = Date.now();
@@ -96,13 +103,9 @@ describe.skipIf(!HAVE_FIXTURES)(`server process (${HAVE_FIXTURES ? 'fixtures fou
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'pw-server-lost-'));
     const preload = join(REPO_ROOT, 'test/worker/fixtures/end-storage-thread-on-sigwinch.cjs');
-    const { child, output, exited } = startServer(port, dataDir, ['--require', preload]);
+    const { child, output, exited, ready } = startServer(port, dataDir, ['--require', preload]);
     try {
-      const base = `http://127.0.0.1:${port}`;
-      await waitForHealth(base, 25_000, () => child.exitCode !== null).catch((err: Error) => {
-        throw new Error(`${err.message}\n${output.join('')}`);
-      });
-      const res = await fetch(`${base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: pushBody(request('nobody', '2099-01-01'), { messageId: 'm-before-loss' }) });
+      const res = await pushUnknownPlayer(await ready(), 'm-before-loss');
       expect(res.status).toBe(200);
       child.kill('SIGWINCH'); // the storage thread ends; the process itself is unharmed
       const result = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 8_000))]);
