@@ -24,6 +24,7 @@ import { AuthClient } from 'google-auth-library';
 import { PwError, type ErrorCode } from '../../errors.js';
 import { lastPerKey } from '../keys.js';
 import type { Storage } from '../storage.js';
+import type { RequestOutcomeRow } from '../tables/request-outcomes.js';
 import {
   ALL_TABLES,
   dailyPredictionSignalsTable,
@@ -123,6 +124,9 @@ function wrapTypedParams(query: Query): Query['params'] {
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+/** An outcome as streamed: its insertId makes a retried insert of the same outcome harmless. */
+const outcomeStreamRow = (outcome: RequestOutcomeRow) => ({ insertId: `${outcome.message_id}/${outcome.received_at}/${outcome.outcome}`, json: outcome });
+
 export function createBigQueryStorage(opts: BigQueryStorageOptions): BigQueryStorage {
   return new BigQueryStorageImpl(opts, bigQueryClient(opts));
 }
@@ -132,6 +136,8 @@ class BigQueryStorageImpl implements BigQueryStorage {
   readonly location: string;
   private closed = false;
   private readonly batcher: InsertBatcher;
+  /** Prediction writes accepted before close and not yet settled (close lets them finish). */
+  private readonly writing = new Set<Promise<void>>();
 
   constructor(
     private readonly opts: BigQueryStorageOptions,
@@ -279,9 +285,20 @@ class BigQueryStorageImpl implements BigQueryStorage {
   };
 
   predictions: Storage['predictions'] = {
-    write: async (rows, outcome) => {
-      await this.stream(playerPropPredictionsTable, rows.map((row) => ({ insertId: row.prediction_id, json: row })));
-      if (outcome) await this.outcomes.record(outcome);
+    write: (rows, outcome) => {
+      // Accepted now or never: a close that begins between the two inserts lets this write finish
+      // (its outcome is not refused after its predictions were stored).
+      const predictions = this.stream(playerPropPredictionsTable, rows.map((row) => ({ insertId: row.prediction_id, json: row })));
+      const done = (async () => {
+        await predictions;
+        if (outcome) await this.batcher.insert(requestOutcomesTable, [outcomeStreamRow(outcome)]);
+      })();
+      this.writing.add(done);
+      void done.then(
+        () => this.writing.delete(done),
+        () => this.writing.delete(done),
+      );
+      return done;
     },
     currentPredictions: (gameDate, systemIds) => {
       if (systemIds !== undefined && systemIds.length === 0) return Promise.resolve([]);
@@ -320,7 +337,7 @@ class BigQueryStorageImpl implements BigQueryStorage {
   outcomes: Storage['outcomes'] = {
     // Streamed like predictions (one row per push: DML per message would hit BigQuery's DML
     // concurrency limits); the upsert-by-message_id semantics live in the read (outcomesWhere).
-    record: (outcome) => this.stream(requestOutcomesTable, [{ insertId: `${outcome.message_id}/${outcome.received_at}/${outcome.outcome}`, json: outcome }]),
+    record: (outcome) => this.stream(requestOutcomesTable, [outcomeStreamRow(outcome)]),
     findMany: async (messageIds) =>
       messageIds.length === 0
         ? []
@@ -436,10 +453,12 @@ class BigQueryStorageImpl implements BigQueryStorage {
   }
 
   async close(): Promise<void> {
-    // Every write is awaited by its caller; rows waiting to share a call go out now. A schema
+    // Prediction writes accepted before close finish (both inserts: never predictions stored and
+    // the outcome refused); rows waiting to share a call go out now. A schema
     // check still running for a /ready that stopped waiting is let finish (no request is cut off
     // mid-way).
     this.closed = true;
+    await Promise.allSettled([...this.writing]);
     await this.batcher.flush();
     await this.schemaCheck?.catch(() => undefined);
   }
