@@ -118,6 +118,20 @@ describe('duckdb storage thread', () => {
     }
   });
 
+  it('a thread that dies while closing is not reported through onLost: close() rejects with PW_ERR_SINK_WRITE instead', async () => {
+    const lost: Error[] = [];
+    const storage = await openDuckDbStorageThread(
+      { path: join(dir, 'dies-closing.duckdb') },
+      { onLost: (err) => lost.push(err), resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 } },
+    );
+    const huge = Array.from({ length: 96 }, (_, i) => samplePredictionRow({ prediction_id: `${i}`.padStart(32, '0'), features_snapshot: `"${String(i).repeat(1 << 20)}"` }));
+    const write = storage.predictions.write(huge).then(() => null, (e: unknown) => e);
+    const closed = await storage.close().then(() => null, (e: unknown) => e); // posted with the write: the thread dies while closing
+    expect(isPwError(await write, 'PW_ERR_SINK_WRITE')).toBe(true);
+    expect(isPwError(closed, 'PW_ERR_SINK_WRITE')).toBe(true);
+    expect(lost).toEqual([]);
+  });
+
   it('a thread ended by close() is not a loss: onLost is never called', async () => {
     const lost: Error[] = [];
     const storage = await openDuckDbStorageThread({ path: join(dir, 'closed.duckdb') }, { onLost: (err) => lost.push(err) });
