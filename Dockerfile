@@ -38,8 +38,8 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
 EXPOSE 8080
-# --max-semi-space-size=8 and --max-old-space-size=256: cap V8's young generation (sized from the
+# --max-semi-space-size=8 and --max-old-space-size=512: cap V8's young generation (sized from the
 # host's memory otherwise) and its old generation (whose heap grows ~4x past its live size under a
-# multi-GB limit, ~1.3x under this one; V8 keeps the pages resident): docs/worker.md "Memory". The
+# multi-GB limit, ~1.4x under this one; V8 keeps the pages resident): docs/worker.md "Memory". The
 # storage thread gets the same caps through resourceLimits.
-CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=256", "dist/src/worker/server.js"]
+CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=512", "dist/src/worker/server.js"]

@@ -5,7 +5,7 @@
  * final checkpoint). Prints RSS and its peak (/proc/self/status) before and after the close, the
  * V8 heap, and the WAL and file sizes. Deterministic enough to compare settings where
  * bench:worker's peak RSS varies by ±100 MB between identical runs (bench/README.md, "Memory").
- * Usage: node --expose-gc --max-semi-space-size=8 --max-old-space-size=256 --import tsx bench/duckdb-memory.ts [messages, default 30000]
+ * Usage: node --expose-gc --max-semi-space-size=8 --max-old-space-size=512 --import tsx bench/duckdb-memory.ts [messages, default 30000]
  * (the worker's V8 flags, Dockerfile CMD)
  * Linux only (/proc).
  */

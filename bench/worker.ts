@@ -109,7 +109,7 @@ async function scenario(name: string, challengers: string[], storageThread = !ar
   const t0 = performance.now();
   const nodeArgs = process.env.PW_BENCH_NODE_ARGS ? process.env.PW_BENCH_NODE_ARGS.split(' ') : [];
   // The flags the image and npm start give the worker (Dockerfile CMD).
-  const child = spawn(process.execPath, ['--max-semi-space-size=8', '--max-old-space-size=256', ...nodeArgs, join(ROOT, 'bench/worker-serve.mjs'), spec], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, ['--max-semi-space-size=8', '--max-old-space-size=512', ...nodeArgs, join(ROOT, 'bench/worker-serve.mjs'), spec], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   await waitReady(url, child);
   const coldStartMs = performance.now() - t0;
   const pid = child.pid!;
@@ -198,7 +198,7 @@ const section = [
   `(a shared machine: compare ratios within one run). The built worker (dist/) in its own process, POST /predict over a real`,
   `socket, ${connections} connections, each request a distinct message for one of ${PLAYERS} players; embedded DuckDB file sink`,
   `(${args.includes('--inline') ? 'on the event loop (--inline)' : 'on its storage thread, through the ingest log'}); native CatBoost evaluator; shared V9 fixture models; log level info to a file;`,
-  `\`node --max-semi-space-size=8 --max-old-space-size=256\` as in the image. No warm-up run: the first window starts at /ready.`,
+  `\`node --max-semi-space-size=8 --max-old-space-size=512\` as in the image. No warm-up run: the first window starts at /ready.`,
   '',
   ...lines,
   '',

@@ -38,17 +38,19 @@ import { KnownMessageIds, type SharedKnownIds } from './known-message-ids.js';
 export const STORAGE_THREAD_YOUNG_GENERATION_MB = 24;
 
 /**
- * The storage thread's old-generation limit, the same as the event loop's `--max-old-space-size=256`
+ * The storage thread's old-generation limit, the same as the event loop's `--max-old-space-size=512`
  * (Dockerfile, npm start). V8 keeps the pages of a heap's highest size resident after collecting
  * it (Node 24), so a heap's peak is RSS for the rest of the process; and V8 lets a heap grow up to
  * ~4× its live size between full collections when its limit is large (several GB from this
- * machine's memory), but only ~1.3× under a limit this small (v8/src/heap/heap-controller.cc,
- * MaxGrowingFactor). bench:worker, six models, 3 runs each: peak RSS 507–639 → 462–482 MB, at the
- * same throughput. The largest live heap seen on this thread was ~70 MB (DuckDB slowed by a 64 MB
- * memory_limit); a limit of 128 MB was reached there, so 256 leaves room. If it is ever reached
- * the thread dies and the worker exits (onLost, server.ts): the next instance replays the log.
+ * machine's memory), but only ~1.3–1.4× under a limit this small (v8/src/heap/heap-controller.cc,
+ * MaxGrowingFactor). bench:worker, six models: peak RSS 507–639 → 462–482 MB under 256 MB (3 runs
+ * each), at the same throughput; 512 measured in bench/README.md ("Memory"). 512 rather than 256:
+ * the live heap is ~20–70 MB while serving pushes, but /jobs/monitor holds 30 days of accuracy rows
+ * (~1 KB each per isolate), and under 256 MB it killed the thread at ~216,000 rows (16 systems ×
+ * 450 players × 30 days, a review's measurement). If the limit is ever reached the thread dies and
+ * the worker exits (onLost, server.ts): the next instance replays the log.
  */
-export const STORAGE_THREAD_OLD_GENERATION_MB = 256;
+export const STORAGE_THREAD_OLD_GENERATION_MB = 512;
 
 /** The table-family members of Storage (everything with methods). */
 type Family = Exclude<keyof Storage, 'kind' | 'location' | 'ping' | 'close' | 'checkWrite'>;
