@@ -105,7 +105,7 @@ export class BufferedWrites {
    * PW_ERR_SINK_WRITE when the log cannot be written, or while applying a batch is failing.
    */
   async enqueue(parts: LoggedParts): Promise<void> {
-    if (this.closed) throw new PwError('PW_ERR_SINK_WRITE', undefined, this.log.dir, 'storage is closed');
+    if (this.closed) throw this.closedError();
     if (this.failure) throw this.failure;
     if (parts.every(([, rows]) => rows.length === 0)) return;
     while (this.pending.length >= this.maxPending) {
@@ -113,7 +113,7 @@ export class BufferedWrites {
       if (this.failure) throw this.failure;
       // A close that began while this write waited has applied what it found: a write logged now
       // would be acknowledged but left in the log, so it is refused (retryable), never acknowledged.
-      if (this.closed) throw new PwError('PW_ERR_SINK_WRITE', undefined, this.log.dir, 'storage is closed');
+      if (this.closed) throw this.closedError();
     }
     // Registered the moment it is on disk (synchronously, inside the log's flush): an apply that
     // seals the segment afterwards always finds it here before deleting that segment.
@@ -160,8 +160,13 @@ export class BufferedWrites {
   async checkHealth(): Promise<void> {
     if (this.failure) throw this.failure;
     // Once closing, a probe record would land after the last apply and outlive the close.
-    if (this.closed) throw new PwError('PW_ERR_SINK_WRITE', undefined, this.log.dir, 'storage is closed');
+    if (this.closed) throw this.closedError();
     await this.log.append([]);
+  }
+
+  /** What a write or a write check gets once close has begun (retryable: Pub/Sub redelivers). */
+  private closedError(): PwError {
+    return new PwError('PW_ERR_SINK_WRITE', undefined, this.log.dir, 'storage is closed');
   }
 
   private apply(): Promise<void> {

@@ -65,17 +65,18 @@ function chunkFor(table: AnyTable): DuckDBDataChunk {
  */
 export const APPEND_SLICE_ROWS = 32;
 
-/** Append `rows` to `appender` as data chunks of at most `sliceRows` rows, bound with the stage's types. */
-function appendChunks(appender: DuckDBAppender, table: AnyTable, rows: Rows, sliceRows = CHUNK_ROWS): void {
-  const columns = columnsOf(table);
+/** Append `rows` (at most CHUNK_ROWS) to `appender` as one data chunk, bound with the stage's types. */
+function appendChunk(appender: DuckDBAppender, table: AnyTable, rows: Rows): void {
   const chunk = chunkFor(table);
-  for (let first = 0; first < rows.length; first += sliceRows) {
-    const part = rows.slice(first, first + sliceRows);
-    chunk.reset();
-    chunk.rowCount = part.length;
-    chunk.setColumns(columns.map(([name, c]) => part.map((row) => chunkValue(c, row[name]))));
-    appender.appendDataChunk(chunk);
-  }
+  chunk.reset();
+  chunk.rowCount = rows.length;
+  chunk.setColumns(columnsOf(table).map(([name, c]) => rows.map((row) => chunkValue(c, row[name]))));
+  appender.appendDataChunk(chunk);
+}
+
+/** Append `rows` to `appender` as data chunks of at most CHUNK_ROWS rows. */
+function appendChunks(appender: DuckDBAppender, table: AnyTable, rows: Rows): void {
+  for (let first = 0; first < rows.length; first += CHUNK_ROWS) appendChunk(appender, table, rows.slice(first, first + CHUNK_ROWS));
 }
 
 /** Let the event loop run what waits (messages, I/O callbacks) before going on. */
@@ -123,7 +124,7 @@ export class TableWriter {
           const appender = await this.appenderFor(table);
           for (let first = 0; first < rows.length; first += APPEND_SLICE_ROWS) {
             if (first > 0) await nextTurn();
-            appendChunks(appender, table, rows.slice(first, first + APPEND_SLICE_ROWS), APPEND_SLICE_ROWS);
+            appendChunk(appender, table, rows.slice(first, first + APPEND_SLICE_ROWS));
           }
           appender.flushSync();
         }
