@@ -195,22 +195,6 @@ describe('buffered writes over a database file', () => {
     await readOnly.close();
   });
 
-  it('backpressure: with maxPending writes waiting, the next write first waits for them to be applied', async () => {
-    const path = freshPath();
-    const storage = await openDuckDbStorage({ path, ingest: { ...HOLD, maxPending: 3 } });
-    try {
-      for (let i = 0; i < 3; i++) await writeMessage(storage, i);
-      const before = segmentsIn(ingestLogDir(path));
-      expect(before).toHaveLength(1); // nothing applied yet (no size or time trigger)
-      await writeMessage(storage, 3);
-      const after = segmentsIn(ingestLogDir(path));
-      expect(after).not.toContain(before[0]); // the first three were applied and their segment deleted
-      expect(after).toHaveLength(1); // only the fourth waits
-    } finally {
-      await storage.close();
-    }
-  });
-
   it('a batch is applied maxDelayMs after the first acknowledgement without any read', async () => {
     const path = freshPath();
     const storage = await openDuckDbStorage({ path, ingest: { maxWrites: 1_000_000, maxDelayMs: 20 } });
@@ -226,27 +210,89 @@ describe('buffered writes over a database file', () => {
 describe('BufferedWrites when applying fails', () => {
   const parts = (i: number): LoggedParts => [[playerPropPredictionsTable, rowsOf(i)], [requestOutcomesTable, [sampleOutcomeRow({ message_id: `m${i}` })]]];
 
-  it('a write waiting for backpressure when close begins is refused: nothing acknowledged is left unapplied in the log', async () => {
-    const dir = join(root, `stub-${n++}`);
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
+  /** A queue whose every batch waits for `release()`; `batches` lists each batch's message ids. */
+  function gatedQueue() {
+    const gates: Array<() => void> = [];
+    const batches: string[][] = [];
     const applied: string[] = [];
     const queue = {
       enqueue: vi.fn(async (p: LoggedParts) => {
-        await gate; // the first batch is slow (a checkpoint)
-        applied.push(...p.find(([t]) => t === requestOutcomesTable)![1].map((r) => String(r.message_id)));
+        const ids = p.find(([t]) => t === requestOutcomesTable)![1].map((r) => String(r.message_id));
+        batches.push(ids);
+        await new Promise<void>((r) => gates.push(r)); // a slow batch (a checkpoint)
+        applied.push(...ids);
       }),
     } as unknown as WriteQueue;
+    const release = async () => {
+      await vi.waitFor(() => expect(gates.length).toBeGreaterThan(0));
+      gates.shift()!();
+    };
+    return { queue, batches, applied, release };
+  }
+  const tick = () => new Promise((r) => setImmediate(r));
+  const settled = (p: Promise<unknown>) => Promise.race([p.then(() => true, () => true), tick().then(() => false)]);
+
+  it('backpressure: a write past maxPending waits until a batch has taken the waiting writes, not until that batch is applied', async () => {
+    const dir = join(root, `stub-${n++}`);
+    const { queue, batches, applied, release } = gatedQueue();
+    const writes = new BufferedWrites(new IngestLog(dir), queue, { ...HOLD, maxPending: 2 });
+    await writes.enqueue(parts(0));
+    const first = writes.drain(); // a batch of m0, held
+    await vi.waitFor(() => expect(batches).toEqual([['m0']]));
+    await writes.enqueue(parts(1));
+    await writes.enqueue(parts(2)); // maxPending writes wait
+    const third = writes.enqueue(parts(3));
+    expect(await settled(third)).toBe(false); // no room while the batch of m0 is being applied
+    await release(); // m0 applied; the next batch takes m1 and m2 (and is held)
+    await third; // acknowledged once they were taken ...
+    expect(batches).toEqual([['m0'], ['m1', 'm2']]);
+    expect(applied).toEqual(['m0']); // ... while they are still being applied
+    await first;
+    const closing = writes.close();
+    await release(); // m1, m2
+    await release(); // m3, the close's batch
+    await closing;
+    expect(applied).toEqual(['m0', 'm1', 'm2', 'm3']);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('writes that arrive during a slow batch are applied as ONE batch after it, not one batch each', async () => {
+    const dir = join(root, `stub-${n++}`);
+    const { queue, batches, release } = gatedQueue();
+    const writes = new BufferedWrites(new IngestLog(dir), queue, { maxWrites: 2, maxDelayMs: 3_600_000 });
+    await writes.enqueue(parts(1));
+    await writes.enqueue(parts(2)); // maxWrites: a batch of m1, m2 starts (held)
+    await vi.waitFor(() => expect(batches).toHaveLength(1));
+    for (const i of [3, 4, 5]) await writes.enqueue(parts(i)); // each past maxWrites asks for a batch
+    await release();
+    await vi.waitFor(() => expect(batches).toHaveLength(2));
+    await writes.enqueue(parts(6)); // arrives during the second batch; below maxWrites, so it waits
+    await release();
+    for (let i = 0; i < 5; i++) await tick();
+    expect(batches).toEqual([['m1', 'm2'], ['m3', 'm4', 'm5']]); // m6 waits for maxWrites or maxDelayMs
+    const closing = writes.close();
+    await release();
+    await closing;
+    expect(batches).toEqual([['m1', 'm2'], ['m3', 'm4', 'm5'], ['m6']]);
+  });
+
+  it('a write waiting for backpressure when close begins is refused: nothing acknowledged is left unapplied in the log', async () => {
+    const dir = join(root, `stub-${n++}`);
+    const { queue, batches, applied, release } = gatedQueue();
     const writes = new BufferedWrites(new IngestLog(dir), queue, { ...HOLD, maxPending: 2 });
     await writes.enqueue(parts(1));
+    void writes.drain().catch(() => undefined); // a slow batch of m1
+    await vi.waitFor(() => expect(batches).toHaveLength(1));
     await writes.enqueue(parts(2));
-    const waiting = writes.enqueue(parts(3)).then(() => 'acknowledged', (e: unknown) => e); // waits for the slow batch
-    await new Promise((r) => setImmediate(r));
+    await writes.enqueue(parts(3));
+    const waiting = writes.enqueue(parts(4)).then(() => 'acknowledged', (e: unknown) => e); // waits for room
+    await tick();
     const closing = writes.close(); // begins while it waits
-    release();
-    const [third] = await Promise.all([waiting, closing]);
-    expect(isPwError(third, 'PW_ERR_SINK_WRITE')).toBe(true); // refused (retryable), never acknowledged
-    expect(applied.sort()).toEqual(['m1', 'm2']);
+    await release(); // m1; the next batch takes m2, m3 and wakes the waiting write, which sees the close
+    await release();
+    const [fourth] = await Promise.all([waiting, closing]);
+    expect(isPwError(fourth, 'PW_ERR_SINK_WRITE')).toBe(true); // refused (retryable), never acknowledged
+    expect(applied).toEqual(['m1', 'm2', 'm3']);
     expect(existsSync(dir)).toBe(false); // every acknowledged write applied, its segment deleted
   });
 

@@ -36,24 +36,30 @@ export const LOGGED_TABLES: ReadonlySet<AnyTable> = new Set<AnyTable>([playerPro
 
 /**
  * A batch is applied once this many writes wait, or INGEST_MAX_DELAY_MS after the first of them
- * was acknowledged (which bounds how stale the database file is). A batch is built in slices
- * (table-writer.ts APPEND_SLICE_ROWS) with pushes logged in between, so its size matters little
- * for tail latency; bench:worker, six models, one run each (writes/ms → req/s first/steady, p99):
- * 192/40 → 2,566/2,234, 18/18 ms; 96/20 → 2,242/2,334, 21/17 ms; 48/10 → 1,900/2,002, 23/21 ms
- * (bench/README.md). 96/20 stays: a batch is started at most 20 ms after its first write was
- * acknowledged (unless the previous batch is still being applied).
+ * was acknowledged. Neither changes what a reader sees (reads of the logged tables apply the log
+ * first) or what a crash keeps (the log replays); they set how many pushes share a transaction's
+ * fixed cost (~3–4 ms of CPU). A batch is built in slices (table-writer.ts APPEND_SLICE_ROWS) with
+ * pushes logged in between. bench:worker, six models, open loop, two runs each (bench/README.md,
+ * "Batch window"): 512/100 against 96/20 costs 868–962 vs 1,109–1,110 µs of CPU per push at
+ * 1,000 pushes/s sent (p50 1.2–1.6 vs 3.0 ms), 738–777 vs 833–879 at 1,500, 671–673 vs 706–720 at
+ * 2,000 (p99 48–55 vs 40–41 ms: a bigger batch's one flush holds the thread longer), and the same
+ * at saturation (closed loop: 2,341–2,691 vs 2,389–2,761 req/s). 192/50 fell in between.
  */
-export const INGEST_MAX_WRITES = 96;
+export const INGEST_MAX_WRITES = 512;
 /** See INGEST_MAX_WRITES. */
-export const INGEST_MAX_DELAY_MS = 20;
+export const INGEST_MAX_DELAY_MS = 100;
 /** Retry interval after a batch failed to apply. */
 export const INGEST_RETRY_MS = 1000;
 /**
- * Most acknowledged writes held in memory: beyond it a new write first waits for the batch being
- * applied (backpressure: a checkpoint that stalls DuckDB for a second must not grow the heap
- * without bound; measured 186 MB of storage-thread heap in such a stall without it).
+ * Most acknowledged writes waiting for a batch: beyond it a new write first waits until the next
+ * batch takes them (backpressure: a checkpoint that stalls DuckDB for seconds must not grow the
+ * heap without bound; measured 186 MB of storage-thread heap in such a stall without it). With the
+ * batch being applied, at most ~2 × this many writes are held in memory (~14 KB each with six
+ * models: ~115 MB at most). 4,096 is ~2 s of pushes at 2,000/s, about a checkpoint's stall under
+ * load: open loop at 2,000 pushes/s, two runs each, p99 of the second 15 s 32–35 ms (max 54–59)
+ * against 103–162 ms (max 247–299) with 2,048, peak RSS +15–20 MB (bench/README.md).
  */
-export const INGEST_MAX_PENDING = 2048;
+export const INGEST_MAX_PENDING = 4096;
 
 interface Entry {
   parts: LoggedParts;
@@ -72,6 +78,10 @@ export class BufferedWrites {
   /** The latest acknowledged, not yet applied outcome per message id. */
   private readonly outcomes = new Map<string, RequestOutcomeRow>();
   private readonly applying = new SerialQueue();
+  /** The apply queued behind the running one, not started yet: later callers share it (see apply). */
+  private queuedApply: Promise<void> | null = null;
+  /** Writes waiting for room in `pending` (backpressure), woken when a batch takes its writes out. */
+  private roomWaiters: Array<() => void> = [];
   private timer: NodeJS.Timeout | null = null;
   private failure: PwError | null = null;
   private closed = false;
@@ -109,7 +119,11 @@ export class BufferedWrites {
     if (this.failure) throw this.failure;
     if (parts.every(([, rows]) => rows.length === 0)) return;
     while (this.pending.length >= this.maxPending) {
-      await this.apply(); // backpressure: wait for the batch in progress (and apply the rest)
+      // Backpressure: wait until the next batch takes the waiting writes out of `pending` (not
+      // until it is applied: a batch whose commit runs a checkpoint takes seconds).
+      const room = new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+      void this.apply().catch(() => undefined);
+      await room;
       if (this.failure) throw this.failure;
       // A close that began while this write waited has applied what it found: a write logged now
       // would be acknowledged but left in the log, so it is refused (retryable), never acknowledged.
@@ -169,11 +183,27 @@ export class BufferedWrites {
     return new PwError('PW_ERR_SINK_WRITE', undefined, this.log.dir, 'storage is closed');
   }
 
+  /** Wake the writes waiting for room (they look at `pending`, `failure` and `closed` again). */
+  private wakeRoomWaiters(): void {
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /**
+   * Apply every write waiting when the apply starts, after the one running (if any). Calls made
+   * while an apply is queued and not started share it, since it will take their writes too: a
+   * slow batch (a checkpoint) with writes arriving meanwhile is followed by ONE batch of all of
+   * them, not by one small transaction (and one log segment) per write that arrived.
+   */
   private apply(): Promise<void> {
-    return this.applying.run(async () => {
+    if (this.queuedApply) return this.queuedApply;
+    const run = this.applying.run(async () => {
+      this.queuedApply = null; // from here on, a new call must queue a new apply
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
       if (this.pending.length === 0) {
+        this.wakeRoomWaiters();
         // Nothing waits: what the log holds is applied or empty (write-check probes); drop it.
         if (this.log.writing) this.log.deleteThrough(this.log.seal());
         return;
@@ -181,11 +211,13 @@ export class BufferedWrites {
       const sealed = this.log.seal();
       const batch = this.pending.filter((e) => e.segment <= sealed);
       this.pending = this.pending.filter((e) => e.segment > sealed);
+      this.wakeRoomWaiters();
       try {
         await this.commit(batch);
       } catch (err) {
         this.pending = [...batch, ...this.pending];
         this.failure = err instanceof PwError ? err : new PwError('PW_ERR_SINK_WRITE', { cause: err }, this.log.dir, String(err));
+        this.wakeRoomWaiters(); // they now see the failure
         if (!this.closed) this.timer = setTimeout(() => void this.apply().catch(() => undefined), this.retryMs).unref();
         throw this.failure;
       }
@@ -198,6 +230,8 @@ export class BufferedWrites {
         }
       }
     });
+    this.queuedApply = run;
+    return run;
   }
 
   /** One transaction for the batch (last write per key wins); if it fails, write by write. */
