@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createFeatureSlateCache } from './slate-cache.js';
 import { isPwError } from '../errors.js';
 import type { FeatureStoreRow } from '../storage/tables/feature-store.js';
@@ -64,6 +64,69 @@ describe('feature slate cache', () => {
     expect(isPwError(err, 'PW_ERR_FEATURE_STORE') && err.retryable).toBe(true);
     fail = false;
     expect((await cache.get('2026-02-10', 'a'))?.player_lookup).toBe('a');
+  });
+});
+
+describe('an expired slate is served while it reloads (stale-while-revalidate)', () => {
+  /** A store whose loads wait for `finish(rows | Error)`, in order. */
+  function manualStore() {
+    const waiting: Array<(out: FeatureStoreRow[] | Error) => void> = [];
+    let clock = 0;
+    const cache = createFeatureSlateCache({
+      features: {
+        loadSlate: () =>
+          new Promise<FeatureStoreRow[]>((resolve, reject) => waiting.push((out) => (out instanceof Error ? reject(out) : resolve(out)))),
+      },
+      ttlSeconds: 300,
+      ttlPastSeconds: 3600,
+      today: () => '2026-02-10',
+      nowMs: () => clock,
+      reloadIntervalMs: 5000,
+    });
+    const finish = async (out: FeatureStoreRow[] | Error) => {
+      await vi.waitFor(() => expect(waiting.length).toBeGreaterThan(0));
+      waiting.shift()!(out);
+    };
+    return { cache, waiting, finish, advance: (s: number) => (clock += s * 1000) };
+  }
+  const withTeam = (team: string) => [{ ...row('a', '2026-02-10'), team_abbr: team }];
+
+  it('after the TTL, requests get the old rows at once while ONE reload runs; then the new rows', async () => {
+    const { cache, waiting, finish, advance } = manualStore();
+    const first = cache.get('2026-02-10', 'a');
+    await finish(withTeam('OLD'));
+    expect((await first)?.team_abbr).toBe('OLD');
+    advance(301);
+    // Both answered from the expired entry without waiting for the store; one reload between them.
+    expect((await cache.get('2026-02-10', 'a'))?.team_abbr).toBe('OLD');
+    expect((await cache.get('2026-02-10', 'a'))?.team_abbr).toBe('OLD');
+    expect(waiting).toHaveLength(1);
+    await finish(withTeam('NEW'));
+    await vi.waitFor(async () => expect((await cache.get('2026-02-10', 'a'))?.team_abbr).toBe('NEW'));
+    expect(cache.loads).toBe(2);
+  });
+
+  it('a failed reload keeps the old rows served, retried at most once per reloadIntervalMs; past two TTLs a request waits and gets the error', async () => {
+    const { cache, waiting, finish, advance } = manualStore();
+    const first = cache.get('2026-02-10', 'a');
+    await finish(withTeam('OLD'));
+    await first;
+    advance(301);
+    expect((await cache.get('2026-02-10', 'a'))?.team_abbr).toBe('OLD');
+    await finish(new Error('BigQuery timeout'));
+    await new Promise((r) => setImmediate(r));
+    expect((await cache.get('2026-02-10', 'a'))?.team_abbr).toBe('OLD'); // within reloadIntervalMs of the failure: no new reload
+    expect(waiting).toHaveLength(0);
+    advance(6);
+    expect((await cache.get('2026-02-10', 'a'))?.team_abbr).toBe('OLD'); // retried in the background
+    expect(waiting).toHaveLength(1);
+    await finish(new Error('BigQuery timeout'));
+    await new Promise((r) => setImmediate(r));
+    advance(300); // 607 s: older than two TTLs
+    const late = cache.get('2026-02-10', 'a').catch((e: unknown) => e);
+    await finish(new Error('BigQuery timeout'));
+    const err = await late;
+    expect(isPwError(err, 'PW_ERR_FEATURE_STORE') && err.retryable).toBe(true);
   });
 });
 

@@ -6,6 +6,13 @@
  * future dates, FEATURE_CACHE_TTL_PAST_SECONDS for past dates (their rows no longer change).
  * An empty slate is not cached (the store may be filling); a store error is retryable.
  *
+ * Stale-while-revalidate (the rule of RFC 5861, section 3): for one more TTL after it expires, an
+ * entry is still served while ONE reload runs in the background; requests never wait for a
+ * routine refresh (a BigQuery slate query takes seconds, and every push of the instance would
+ * wait for it once per TTL). A reload that fails leaves the entry served and is retried at most
+ * once per `reloadIntervalMs`; an entry older than two TTLs is not served, and the request waits
+ * for the load (and its error) as on a first request.
+ *
  * Work that arrives before its data (issue 7, class 7): `lookup` re-reads the slate on a miss,
  * at most once per `reloadIntervalMs` per date (concurrent misses share the one re-read), and
  * reports how young the slate is, so the caller can retry (5xx) rather than reject a player whose
@@ -23,7 +30,10 @@ export interface SlateCacheOptions {
   today: () => string;
   /** Milliseconds clock, injectable for tests. */
   nowMs?: () => number;
-  /** A miss re-reads the date's slate at most this often (ms); 0 = on every miss. Default 5000. */
+  /**
+   * A miss re-reads the date's slate at most this often (ms); 0 = on every miss. Default 5000.
+   * Also the retry interval of a failed background reload.
+   */
   reloadIntervalMs?: number;
 }
 
@@ -55,7 +65,10 @@ interface Slate {
 }
 
 interface Entry extends Slate {
+  /** Served as fresh until then (ms). */
   expiresAt: number;
+  /** Served while one reload runs until then (ms): one more TTL. */
+  staleUntil: number;
 }
 
 export interface FeatureSlateCache {
@@ -78,6 +91,8 @@ export function createFeatureSlateCache(options: SlateCacheOptions): FeatureSlat
   const inFlight = new Map<string, Promise<Slate>>();
   /** When each date's slate was last read (ms), for the miss re-read rate limit. */
   const lastLoadAt = new Map<string, number>();
+  /** When a background reload of each date last failed (ms), for its retry rate limit. */
+  const lastRefreshFailedAt = new Map<string, number>();
   let loads = 0;
 
   async function load(gameDate: string): Promise<Slate> {
@@ -99,21 +114,39 @@ export function createFeatureSlateCache(options: SlateCacheOptions): FeatureSlat
     const slate: Slate = { players, newestCreatedAt };
     if (players.size > 0) {
       const ttl = gameDate < options.today() ? options.ttlPastSeconds : options.ttlSeconds;
-      if (ttl > 0) cached.set(gameDate, { ...slate, expiresAt: nowMs() + ttl * 1000 });
+      if (ttl > 0) cached.set(gameDate, { ...slate, expiresAt: nowMs() + ttl * 1000, staleUntil: nowMs() + 2 * ttl * 1000 });
+    } else {
+      cached.delete(gameDate); // the slate is empty now: nothing stale to serve
     }
     return slate;
   }
 
-  function slate(gameDate: string, force = false): Promise<Slate> {
-    const hit = cached.get(gameDate);
-    if (hit && hit.expiresAt > nowMs() && !force) return Promise.resolve(hit);
-    if (hit) cached.delete(gameDate);
+  /** The date's load in flight, or a new one (concurrent callers share it). */
+  function loading(gameDate: string): Promise<Slate> {
     let pending = inFlight.get(gameDate);
     if (!pending) {
       pending = load(gameDate).finally(() => inFlight.delete(gameDate));
       inFlight.set(gameDate, pending);
     }
     return pending;
+  }
+
+  function slate(gameDate: string, force = false): Promise<Slate> {
+    const hit = cached.get(gameDate);
+    const now = nowMs();
+    if (hit && !force && hit.expiresAt > now) return Promise.resolve(hit);
+    if (hit && !force && hit.staleUntil > now) {
+      const failedAt = lastRefreshFailedAt.get(gameDate);
+      if (failedAt === undefined || now - failedAt >= reloadIntervalMs) {
+        loading(gameDate).then(
+          () => lastRefreshFailedAt.delete(gameDate),
+          () => lastRefreshFailedAt.set(gameDate, nowMs()),
+        );
+      }
+      return Promise.resolve(hit);
+    }
+    if (hit) cached.delete(gameDate);
+    return loading(gameDate);
   }
 
   return {
@@ -135,6 +168,7 @@ export function createFeatureSlateCache(options: SlateCacheOptions): FeatureSlat
     clear() {
       cached.clear();
       lastLoadAt.clear();
+      lastRefreshFailedAt.clear();
     },
   };
 }
