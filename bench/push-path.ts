@@ -10,7 +10,7 @@
  * Main-thread CPU comes from `process.threadCpuUsage()` (Node ≥ 23.9; else /proc ticks, 10 ms
  * resolution), so the storage thread, DuckDB's threads and V8's GC helpers are not counted.
  * Prints the median of `--rounds` rounds of `--pushes` pushes after one warm-up round; writes
- * nothing. Usage: npx tsx bench/push-path.ts [--pushes 5000 --rounds 5 --concurrency 20 --storage stub|thread|both]
+ * nothing. Usage: npx tsx bench/push-path.ts [--pushes 5000 --rounds 5 --concurrency 20 --models 6 --storage stub|thread|both]
  */
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
@@ -39,6 +39,7 @@ const pushes = Number(opt('--pushes', '5000'));
 const rounds = Number(opt('--rounds', '5'));
 const concurrency = Number(opt('--concurrency', '20'));
 const storages = opt('--storage', 'both') === 'both' ? ['stub', 'thread'] : [opt('--storage', 'both')];
+const modelCount = Number(opt('--models', '6'));
 const PLAYERS = 400;
 
 if (!existsSync(FIXTURES)) {
@@ -62,7 +63,7 @@ const models = readdirSync(FIXTURES).filter((f) => f.endsWith('.cbm')).sort().ma
 const work = mkdtempSync(join(tmpdir(), 'pw-bench-push-'));
 const log = pino(cloudLoggingOptions('info'), destination({ dest: '/dev/null', sync: true }));
 const registry = Object.fromEntries(
-  models.slice(1).map((path, i) => [`catboost_v9_bench_${i + 1}`, {
+  models.slice(1, modelCount).map((path, i) => [`catboost_v9_bench_${i + 1}`, {
     model_path: path, train_start: '2025-11-02', train_end: '2026-01-08', backtest_mae: 4.8, backtest_hit_rate_all: 55,
     backtest_hit_rate_edge_3plus: 60, backtest_n_edge_3plus: 100, enabled: true, description: 'bench',
   }]),
@@ -136,7 +137,7 @@ await modelSet.close();
 rmSync(work, { recursive: true, force: true });
 
 const cpu = cpus();
-console.log(`\n${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length}, Node ${process.version}; ${models.length} models, ${pushes} pushes × ${rounds} rounds, ${concurrency} in flight\n`);
+console.log(`\n${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length}, Node ${process.version}; ${Math.min(modelCount, models.length)} models, ${pushes} pushes × ${rounds} rounds, ${concurrency} in flight\n`);
 console.log('| storage | main-thread CPU µs/push (median) | rounds |');
 console.log('|---|---:|---|');
 for (const row of rows) console.log(row);
