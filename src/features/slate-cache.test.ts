@@ -128,6 +128,20 @@ describe('an expired slate is served while it reloads (stale-while-revalidate)',
     const err = await late;
     expect(isPwError(err, 'PW_ERR_FEATURE_STORE') && err.retryable).toBe(true);
   });
+
+  it('a miss on an expired entry is decided on the reload it started, never on the stale rows', async () => {
+    const { cache, finish, advance } = manualStore();
+    const first = cache.get('2026-02-10', 'a');
+    await finish(withTeam('OLD'));
+    await first;
+    advance(301);
+    // 'late' landed after the stale load: the reload has it, the stale rows do not.
+    const late = cache.lookup('2026-02-10', 'late');
+    await finish([...withTeam('NEW'), row('late', '2026-02-10')]);
+    const found = await late;
+    expect(found.row?.player_lookup).toBe('late');
+    expect(found.reloaded).toBe(true);
+  });
 });
 
 describe('a miss re-reads the slate, rate-limited per date (issue 7, class 7)', () => {

@@ -62,6 +62,8 @@ export function slateIsYoung(input: { gameDate: string; today: string; newestCre
 interface Slate {
   players: ReadonlyMap<string, FeatureStoreRow>;
   newestCreatedAt: string | null;
+  /** When the read that produced it began (ms): a miss is answered from it only while it is this young. */
+  readAt: number;
 }
 
 interface Entry extends Slate {
@@ -89,15 +91,13 @@ export function createFeatureSlateCache(options: SlateCacheOptions): FeatureSlat
   const reloadIntervalMs = options.reloadIntervalMs ?? 5_000;
   const cached = new Map<string, Entry>();
   const inFlight = new Map<string, Promise<Slate>>();
-  /** When each date's slate was last read (ms), for the miss re-read rate limit. */
-  const lastLoadAt = new Map<string, number>();
   /** When a background reload of each date last failed (ms), for its retry rate limit. */
   const lastRefreshFailedAt = new Map<string, number>();
   let loads = 0;
 
   async function load(gameDate: string): Promise<Slate> {
     loads++;
-    lastLoadAt.set(gameDate, nowMs());
+    const readAt = nowMs();
     let rows: FeatureStoreRow[];
     try {
       rows = await options.features.loadSlate(gameDate);
@@ -111,7 +111,7 @@ export function createFeatureSlateCache(options: SlateCacheOptions): FeatureSlat
       players.set(row.player_lookup, row);
       if (newestCreatedAt === null || Date.parse(row.created_at) > Date.parse(newestCreatedAt)) newestCreatedAt = row.created_at;
     }
-    const slate: Slate = { players, newestCreatedAt };
+    const slate: Slate = { players, newestCreatedAt, readAt };
     if (players.size > 0) {
       const ttl = gameDate < options.today() ? options.ttlPastSeconds : options.ttlSeconds;
       if (ttl > 0) cached.set(gameDate, { ...slate, expiresAt: nowMs() + ttl * 1000, staleUntil: nowMs() + 2 * ttl * 1000 });
@@ -157,8 +157,9 @@ export function createFeatureSlateCache(options: SlateCacheOptions): FeatureSlat
       const first = await slate(gameDate);
       const row = first.players.get(playerLookup);
       if (row) return { row, newestCreatedAt: first.newestCreatedAt, reloaded: false };
-      const last = lastLoadAt.get(gameDate) ?? 0;
-      if (nowMs() - last < reloadIntervalMs) return { row: undefined, newestCreatedAt: first.newestCreatedAt, reloaded: false };
+      // Decided on rows read less than reloadIntervalMs ago, never on a stale entry served while
+      // its reload runs (the re-read then shares that reload).
+      if (nowMs() - first.readAt < reloadIntervalMs) return { row: undefined, newestCreatedAt: first.newestCreatedAt, reloaded: false };
       const again = await slate(gameDate, true);
       return { row: again.players.get(playerLookup), newestCreatedAt: again.newestCreatedAt, reloaded: true };
     },
@@ -167,7 +168,6 @@ export function createFeatureSlateCache(options: SlateCacheOptions): FeatureSlat
     },
     clear() {
       cached.clear();
-      lastLoadAt.clear();
       lastRefreshFailedAt.clear();
     },
   };
