@@ -142,6 +142,27 @@ describe('an expired slate is served while it reloads (stale-while-revalidate)',
     expect(found.row?.player_lookup).toBe('late');
     expect(found.reloaded).toBe(true);
   });
+
+  it('a miss whose re-read fails leaves the cached slate served (fresh or stale)', async () => {
+    const { cache, waiting, finish, advance } = manualStore();
+    const first = cache.get('2026-02-10', 'a');
+    await finish(withTeam('OLD'));
+    await first;
+    advance(10); // fresh, but older than reloadIntervalMs: a miss re-reads
+    const miss = cache.lookup('2026-02-10', 'ghost').catch((e: unknown) => e);
+    await finish(new Error('BigQuery timeout'));
+    expect(isPwError(await miss, 'PW_ERR_FEATURE_STORE')).toBe(true); // this push is retried
+    const again = cache.get('2026-02-10', 'a');
+    expect(waiting).toHaveLength(0); // served from the cache, no load to wait for
+    expect((await again)?.team_abbr).toBe('OLD');
+    advance(300); // stale now
+    const staleMiss = cache.lookup('2026-02-10', 'ghost').catch((e: unknown) => e);
+    await finish(new Error('BigQuery timeout'));
+    expect(isPwError(await staleMiss, 'PW_ERR_FEATURE_STORE')).toBe(true);
+    const stale = cache.get('2026-02-10', 'a');
+    expect(waiting).toHaveLength(0); // the failed reload is not retried within reloadIntervalMs
+    expect((await stale)?.team_abbr).toBe('OLD');
+  });
 });
 
 describe('a miss re-reads the slate, rate-limited per date (issue 7, class 7)', () => {

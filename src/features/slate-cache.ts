@@ -145,7 +145,9 @@ export function createFeatureSlateCache(options: SlateCacheOptions): FeatureSlat
       }
       return Promise.resolve(hit);
     }
-    if (hit) cached.delete(gameDate);
+    // Past two TTLs: dropped. A forced re-read (a miss) keeps the entry: it is replaced when the
+    // read succeeds, and still served if it fails.
+    if (hit && !force) cached.delete(gameDate);
     return loading(gameDate);
   }
 
