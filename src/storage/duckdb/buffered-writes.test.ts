@@ -309,6 +309,41 @@ describe('BufferedWrites when applying fails', () => {
     expect(queue.enqueue).toHaveBeenCalledTimes(1);
   });
 
+  it('a write waiting for room when the batch being applied fails is refused (retryable), never acknowledged; the others are kept', async () => {
+    const dir = join(root, `stub-${n++}`);
+    let failing = true;
+    const gates: Array<() => void> = [];
+    const applied: string[] = [];
+    const queue = {
+      enqueue: vi.fn(async (p: LoggedParts) => {
+        await new Promise<void>((r) => gates.push(r)); // a slow batch
+        if (failing) throw pwError('PW_ERR_SINK_WRITE', 'db', 'No space left on device');
+        applied.push(...p.find(([t]) => t === requestOutcomesTable)![1].map((r) => String(r.message_id)));
+      }),
+    } as unknown as WriteQueue;
+    const release = async () => {
+      await vi.waitFor(() => expect(gates.length).toBeGreaterThan(0));
+      gates.shift()!();
+    };
+    const writes = new BufferedWrites(new IngestLog(dir), queue, { ...HOLD, maxPending: 2, retryMs: 3_600_000 }, undefined, () => Promise.reject(new Error('disk full')));
+    await writes.enqueue(parts(1));
+    const first = writes.drain().catch((e: unknown) => e); // a slow batch of m1, which fails
+    await vi.waitFor(() => expect(queue.enqueue).toHaveBeenCalledTimes(1));
+    await writes.enqueue(parts(2));
+    await writes.enqueue(parts(3));
+    const waiting = writes.enqueue(parts(4)).then(() => 'acknowledged', (e: unknown) => e); // waits for room
+    await release(); // the batch of m1 fails ...
+    await release(); // ... and so does m1 alone (the store refuses the probe too: a failing store)
+    expect(isPwError(await first, 'PW_ERR_SINK_WRITE')).toBe(true);
+    expect(isPwError(await waiting, 'PW_ERR_SINK_WRITE')).toBe(true); // refused, never acknowledged
+    failing = false;
+    const closing = writes.close();
+    await release(); // the retry queued behind the failed batch takes m1, m2, m3
+    await closing;
+    expect(applied.sort()).toEqual(['m1', 'm2', 'm3']);
+    expect(existsSync(dir)).toBe(false);
+  });
+
   it('refuses new writes and fails the write check until a retry applies the batch; nothing is lost', async () => {
     const dir = join(root, `stub-${n++}`);
     let failing = true;
