@@ -256,7 +256,7 @@ const openLines = open
       '|---|---:|---:|---:|---:|---:|',
       ...open.windows.map((w) => `| ${w.label} | ${w.sent} | ${w.rps.toFixed(0)} | ${w.p50} | ${w.p99} | ${w.cpuUsPerReq.toFixed(0)} |`),
     ]
-  : ['Not run: vegeta was not found and Go was not there to build it (`go install ' + VEGETA_MODULE + '`).'];
+  : [openRates.length === 0 ? 'Not run (`--rates 0`).' : 'Not run: vegeta was not found and Go was not there to build it (`go install ' + VEGETA_MODULE + '`).'];
 const threadLines = [
   '| scenario | window | event loop (MainThread) | storage thread | libuv pool (DuckDB statements) | V8 helpers (GC, compiler) | other | total |',
   '|---|---|---:|---:|---:|---:|---:|---:|',
