@@ -276,6 +276,23 @@ describe('BufferedWrites when applying fails', () => {
     expect(batches).toEqual([['m1', 'm2'], ['m3', 'm4', 'm5'], ['m6']]);
   });
 
+  it('a write waiting for room is rejected, not left waiting, when the apply fails before taking the batch', async () => {
+    const dir = join(root, `stub-${n++}`);
+    const queue = { enqueue: vi.fn(async () => undefined) } as unknown as WriteQueue;
+    const log = new IngestLog(dir);
+    const writes = new BufferedWrites(log, queue, { ...HOLD, maxPending: 1 });
+    await writes.enqueue(parts(1));
+    const seal = log.seal.bind(log);
+    log.seal = () => {
+      throw new Error('EMFILE: too many open files');
+    };
+    await expect(writes.enqueue(parts(2))).rejects.toThrow(/EMFILE/);
+    log.seal = seal;
+    await writes.close();
+    expect(queue.enqueue).toHaveBeenCalledTimes(1); // m1, applied by the close; m2 was never acknowledged
+    expect(existsSync(dir)).toBe(false);
+  });
+
   it('a write waiting for backpressure when close begins is refused: nothing acknowledged is left unapplied in the log', async () => {
     const dir = join(root, `stub-${n++}`);
     const { queue, batches, applied, release } = gatedQueue();

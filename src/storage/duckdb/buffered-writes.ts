@@ -122,8 +122,9 @@ export class BufferedWrites {
       // Backpressure: wait until the next batch takes the waiting writes out of `pending` (not
       // until it is applied: a batch whose commit runs a checkpoint takes seconds).
       const room = new Promise<void>((resolve) => this.roomWaiters.push(resolve));
-      void this.apply().catch(() => undefined);
-      await room;
+      // An apply that fails before taking the batch (the log cannot be sealed) rejects this write
+      // instead of leaving it waiting for room that never comes.
+      await Promise.race([room, this.apply()]);
       if (this.failure) throw this.failure;
       // A close that began while this write waited has applied what it found: a write logged now
       // would be acknowledged but left in the log, so it is refused (retryable), never acknowledged.
