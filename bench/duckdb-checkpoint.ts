@@ -1,23 +1,28 @@
 /**
  * bench/duckdb-checkpoint.ts — what a DuckDB checkpoint does to the writer, without the worker:
- * batches of 96 messages (6 prediction rows with a 1 KB features snapshot + 1 outcome each) are
- * appended and committed one after another on one connection (the storage's tables, their primary
- * keys, an appender flushed once per batch, as table-writer.ts does), and each slow batch (> 100 ms)
- * is printed with its steps: BEGIN, append + flush (a SYNCHRONOUS call in the Node binding), COMMIT.
+ * batches of 96 messages (6 prediction rows with a features snapshot + 1 outcome each) applied one
+ * after another through the storage's own TableWriter.commitAppend (one transaction, slices of
+ * APPEND_SLICE_ROWS, the binding's synchronous appender flush, COMMIT), as the storage thread
+ * applies a batch. It prints each slow batch (> 100 ms), and the event loop's longest block
+ * (perf_hooks.monitorEventLoopDelay): on the storage thread, a blocked event loop means no push
+ * can be logged or acknowledged meanwhile.
  *
- *   auto  DuckDB's automatic checkpoint (checkpoint_threshold, default 256MB as the worker sets it)
+ *   auto  DuckDB's automatic checkpoint (checkpoint_threshold, 256MB as the worker sets it), which
+ *         runs inside the asynchronous COMMIT
  *   side  automatic checkpoints off; `CHECKPOINT` on a second connection whenever the WAL passes
  *         64 MB, while the writer goes on
  *
  * Usage: npx tsx bench/duckdb-checkpoint.ts [auto|side] [--batches 1000] [--threshold 256MB]
- * Prints the slow batches, the checkpoints (side) and p50/p99/max of a batch; writes nothing.
+ * Prints the slow batches, the checkpoints (side), p50/p99/max of a batch and the event loop's
+ * longest block; writes nothing.
  */
-import { DuckDBDataChunk, DuckDBInstance, type DuckDBAppender } from '@duckdb/node-api';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DUCKDB_FILE_MEMORY_LIMIT, DUCKDB_FILE_THREADS } from '../src/storage/duckdb/duckdb-storage.js';
-import { columnsOf, paramType, toParam } from '../src/storage/duckdb/values.js';
+import { TableWriter } from '../src/storage/duckdb/table-writer.js';
 import { samplePredictionRow, sampleOutcomeRow } from '../src/storage/sample-rows.js';
 import { duckDbDdl, playerPropPredictionsTable, requestOutcomesTable, type AnyTable } from '../src/storage/tables/index.js';
 import { V9_FEATURE_NAMES } from '../src/features/contract.js';
@@ -31,22 +36,10 @@ const file = join(dir, 'bench.duckdb');
 const instance = await DuckDBInstance.create(file, {
   memory_limit: DUCKDB_FILE_MEMORY_LIMIT, threads: DUCKDB_FILE_THREADS, checkpoint_threshold: mode === 'auto' ? opt('--threshold', '256MB') : '100GB',
 });
-const writer = await instance.connect();
+const connection = await instance.connect();
 const checkpointer = await instance.connect();
-const tables = [playerPropPredictionsTable, requestOutcomesTable] as AnyTable[];
-for (const t of tables) await writer.run(duckDbDdl(t));
-
-const appenders = new Map<AnyTable, DuckDBAppender>();
-async function append(table: AnyTable, rows: Record<string, unknown>[]): Promise<void> {
-  const appender = appenders.get(table) ?? (await writer.createAppender(table.name, table.dataset));
-  appenders.set(table, appender);
-  const cols = columnsOf(table);
-  const chunk = DuckDBDataChunk.create(cols.map(([, c]) => paramType(c)));
-  chunk.rowCount = rows.length;
-  chunk.setColumns(cols.map(([name, c]) => rows.map((r) => (c.type === 'INT64' && r[name] != null ? BigInt(r[name] as number) : toParam(c, r[name])))));
-  appender.appendDataChunk(chunk);
-  appender.flushSync();
-}
+for (const t of [playerPropPredictionsTable, requestOutcomesTable] as AnyTable[]) await connection.run(duckDbDdl(t));
+const writer = new TableWriter(instance, connection);
 
 const snapshot = JSON.stringify(Object.fromEntries(V9_FEATURE_NAMES.map((n, i) => [n, Math.round(i * 137.13) / 100])));
 const walMb = () => (existsSync(`${file}.wal`) ? statSync(`${file}.wal`).size / 2 ** 20 : 0);
@@ -54,6 +47,8 @@ const took: number[] = [];
 const checkpoints: string[] = [];
 let running = false;
 let seq = 0;
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
 for (let b = 0; b < batches; b++) {
   const preds: Record<string, unknown>[] = [];
   const outs: Record<string, unknown>[] = [];
@@ -62,15 +57,9 @@ for (let b = 0; b < batches; b++) {
     outs.push(sampleOutcomeRow({ message_id: `m${seq}` }));
   }
   const t0 = performance.now();
-  await writer.run('BEGIN TRANSACTION');
-  const t1 = performance.now();
-  await append(playerPropPredictionsTable, preds);
-  await append(requestOutcomesTable, outs);
-  const t2 = performance.now();
-  await writer.run('COMMIT');
-  const t3 = performance.now();
-  took.push(t3 - t0);
-  if (t3 - t0 > 100) console.log(`batch ${b}: ${(t3 - t0).toFixed(0)} ms (BEGIN ${(t1 - t0).toFixed(0)}, append + flush ${(t2 - t1).toFixed(0)}, COMMIT ${(t3 - t2).toFixed(0)})`);
+  await writer.commitAppend(new Map<AnyTable, Record<string, unknown>[]>([[playerPropPredictionsTable, preds], [requestOutcomesTable, outs]]));
+  took.push(performance.now() - t0);
+  if (took.at(-1)! > 100) console.log(`batch ${b}: ${took.at(-1)!.toFixed(0)} ms`);
   if (mode === 'side' && !running && walMb() > 64) {
     running = true;
     const c0 = performance.now();
@@ -82,11 +71,13 @@ for (let b = 0; b < batches; b++) {
   await new Promise((r) => setTimeout(r, 5)); // the worker applies a batch at most every few ms
 }
 while (running) await new Promise((r) => setTimeout(r, 20));
+loop.disable();
 const sorted = [...took].sort((a, b) => a - b);
 const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
 console.log(checkpoints.join('\n'));
 console.log(`${mode}: ${batches} batches of 96 messages (${seq * 6} prediction rows); a batch p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`);
-writer.closeSync();
+console.log(`longest event-loop block: ${(loop.max / 1e6).toFixed(0)} ms`);
+connection.closeSync();
 checkpointer.closeSync();
 instance.closeSync();
 rmSync(dir, { recursive: true, force: true });

@@ -66,12 +66,15 @@ function featureRows(): FeatureStoreRow[] {
   });
 }
 
-/** utime + stime of a process (all threads), in seconds. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** utime + stime, in seconds, from a /proc stat file (a process's: all its threads; or one thread's). */
+function statCpuSeconds(statFile: string): number {
+  const stat = readFileSync(statFile, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
+
+/** CPU seconds of a process, all threads. */
+const cpuSeconds = (pid: number): number => statCpuSeconds(`/proc/${pid}/stat`);
 
 /**
  * CPU seconds per thread group of a process (utime + stime of /proc/<pid>/task/<tid>/stat, by the
@@ -83,9 +86,7 @@ function threadCpuSeconds(pid: number): Map<string, number> {
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      byName.set(name, (byName.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) / CLK_TCK);
+      byName.set(name, (byName.get(name) ?? 0) + statCpuSeconds(`/proc/${pid}/task/${tid}/stat`));
     } catch {
       // the thread ended
     }
