@@ -25,7 +25,8 @@ import { lastPerKey } from '../keys.js';
 import { playerPropPredictionsTable, requestOutcomesTable, type AnyTable } from '../tables/index.js';
 import type { RequestOutcomeRow } from '../tables/request-outcomes.js';
 import { appendFileSync } from 'node:fs';
-import { encodeRecord, type IngestLog, type LoggedParts } from './ingest-log.js';
+import { encodeRecord, type IngestLog } from './ingest-log.js';
+import { encodeParts, type LoggedParts } from './write-codec.js';
 import { KnownMessageIds } from './known-message-ids.js';
 import { SerialQueue } from './serial-queue.js';
 import type { Rows } from './table-writer.js';
@@ -33,6 +34,16 @@ import type { WriteQueue } from './write-queue.js';
 
 /** The tables whose writes go through the ingest log (every push writes them). */
 export const LOGGED_TABLES: ReadonlySet<AnyTable> = new Set<AnyTable>([playerPropPredictionsTable, requestOutcomesTable]);
+
+/** The parts of `predictions.write(rows, outcome)`: the rows, and the outcome with them when given. */
+export function predictionWriteParts(rows: Rows, outcome?: RequestOutcomeRow): LoggedParts {
+  return outcome ? [[playerPropPredictionsTable, rows], [requestOutcomesTable, [outcome]]] : [[playerPropPredictionsTable, rows]];
+}
+
+/** The parts of `outcomes.record(outcome)`. */
+export function outcomeWriteParts(outcome: RequestOutcomeRow): LoggedParts {
+  return [[requestOutcomesTable, [outcome]]];
+}
 
 /**
  * A batch is applied once this many writes wait, or INGEST_MAX_DELAY_MS after the first of them
@@ -54,8 +65,8 @@ export const INGEST_RETRY_MS = 1000;
  * Most acknowledged writes waiting for a batch: beyond it a new write first waits until the next
  * batch takes them (backpressure: a checkpoint that stalls DuckDB for seconds must not grow the
  * heap without bound; measured 186 MB of storage-thread heap in such a stall without it). With the
- * batch being applied, at most ~2 × this many writes are held in memory (~14 KB each with six
- * models: ~115 MB at most). 4,096 is ~2 s of pushes at 2,000/s, about a checkpoint's stall under
+ * batch being applied, at most ~2 × this many writes are held in memory (~5.5 KB each with six
+ * models, write-codec.ts: ~45 MB at most). 4,096 is ~2 s of pushes at 2,000/s, about a checkpoint's stall under
  * load: open loop at 2,000 pushes/s, two runs each, p99 of the second 15 s 32–35 ms (max 54–59)
  * against 103–162 ms (max 247–299) with 2,048, peak RSS +15–20 MB (bench/README.md).
  */
@@ -111,10 +122,12 @@ export class BufferedWrites {
   }
 
   /**
-   * Log one write (every table in LOGGED_TABLES); resolves once it is durable. Rejects with
-   * PW_ERR_SINK_WRITE when the log cannot be written, or while applying a batch is failing.
+   * Log one write (every table in LOGGED_TABLES); resolves once it is durable. `payload` is
+   * `parts` encoded (write-codec.ts), when the caller has it (the storage thread receives it).
+   * Rejects with PW_ERR_SINK_WRITE when the log cannot be written, or while applying a batch is
+   * failing.
    */
-  async enqueue(parts: LoggedParts): Promise<void> {
+  async enqueue(parts: LoggedParts, payload?: Uint8Array): Promise<void> {
     if (this.closed) throw this.closedError();
     if (this.failure) throw this.failure;
     if (parts.every(([, rows]) => rows.length === 0)) return;
@@ -132,7 +145,7 @@ export class BufferedWrites {
     }
     // Registered the moment it is on disk (synchronously, inside the log's flush): an apply that
     // seals the segment afterwards always finds it here before deleting that segment.
-    await this.log.append(parts, (segment) => {
+    await this.log.append(payload ?? encodeParts(parts), (segment) => {
       this.pending.push({ parts, segment });
       for (const [table, rows] of parts) {
         if (table !== requestOutcomesTable) continue;
@@ -176,7 +189,7 @@ export class BufferedWrites {
     if (this.failure) throw this.failure;
     // Once closing, a probe record would land after the last apply and outlive the close.
     if (this.closed) throw this.closedError();
-    await this.log.append([]);
+    await this.log.append(encodeParts([]));
   }
 
   /** What a write or a write check gets once close has begun (retryable: Pub/Sub redelivers). */
@@ -267,7 +280,7 @@ export class BufferedWrites {
    * never replayed) and say so on stderr: they are not lost, and they do not block the others.
    */
   private quarantine(refused: ReadonlyArray<{ entry: Entry; reason: unknown }>): void {
-    appendFileSync(this.quarantineFile, Buffer.concat(refused.map(({ entry }) => encodeRecord(entry.parts))));
+    appendFileSync(this.quarantineFile, Buffer.concat(refused.map(({ entry }) => encodeRecord(encodeParts(entry.parts)))));
     this.quarantined += refused.length;
     const why = refused[0]!.reason instanceof Error ? (refused[0]!.reason as Error).message : String(refused[0]!.reason);
     process.emitWarning(`${refused.length} acknowledged write(s) refused by DuckDB were set aside in ${this.quarantineFile}: ${why}`, { code: 'PW_INGEST_QUARANTINE' });

@@ -1,11 +1,41 @@
 import { describe, expect, it } from 'vitest';
+import { isPwError } from '../../errors.js';
 import { runStorageContract } from '../storage.contract.js';
-import { samplePredictionRow, SAMPLE_DATE } from '../sample-rows.js';
+import { sampleFeatureRow, sampleOutcomeRow, samplePredictionRow, SAMPLE_DATE } from '../sample-rows.js';
+import { featureStoreTable } from '../tables/index.js';
+import { predictionWriteParts } from './buffered-writes.js';
 import { openDuckDbStorage } from './duckdb-storage.js';
+import { foldParts, type FoldedWrite } from './write-codec.js';
 
 runStorageContract({ name: 'duckdb (:memory:)', create: () => openDuckDbStorage({ path: ':memory:' }) });
 
 describe('duckdb storage', () => {
+  it('a folded write (the storage thread\'s entry) stores the rows and the outcome as predictions.write does', async () => {
+    const storage = await openDuckDbStorage({ path: ':memory:' });
+    try {
+      const rows = [samplePredictionRow(), samplePredictionRow({ prediction_id: 'b'.repeat(32), system_id: 'challenger_a', model_role: 'challenger' })];
+      await storage.writeFolded(foldParts(predictionWriteParts(rows, sampleOutcomeRow())));
+      expect(await storage.predictions.allPredictions(SAMPLE_DATE)).toEqual(expect.arrayContaining(rows));
+      expect((await storage.outcomes.findMany([sampleOutcomeRow().message_id]))[0]?.outcome).toBe('written');
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('a folded write of a table that is not logged, or a value that is not a write, is refused and writes nothing', async () => {
+    const storage = await openDuckDbStorage({ path: ':memory:' });
+    try {
+      const notLogged = await storage.writeFolded(foldParts([[featureStoreTable, [sampleFeatureRow()]]])).then(() => null, (e: unknown) => e);
+      expect(isPwError(notLogged, 'PW_ERR_SINK_WRITE')).toBe(true);
+      expect((notLogged as Error).message).toMatch(/ml_feature_store_v2 is not written through the ingest log/);
+      const garbage = await storage.writeFolded({ not: 'a write' } as unknown as FoldedWrite).then(() => null, (e: unknown) => e);
+      expect(isPwError(garbage, 'PW_ERR_SINK_WRITE')).toBe(true);
+      expect(await storage.features.loadSlate(SAMPLE_DATE)).toEqual([]);
+    } finally {
+      await storage.close();
+    }
+  });
+
   it('serialises concurrent writes: every message of a burst is stored once', async () => {
     const storage = await openDuckDbStorage({ path: ':memory:' });
     try {

@@ -30,7 +30,7 @@ import type { Storage } from '../storage.js';
 import { migrate } from './migrate.js';
 import { message } from './serial-queue.js';
 import { TableReader } from './table-reader.js';
-import { accuracyStore, actualsStore, featureStore, notificationLog, outcomeLog, predictionSink, signalStore, type DuckDbParts } from './table-stores.js';
+import { accuracyStore, actualsStore, featureStore, foldedWrite, notificationLog, outcomeLog, predictionSink, signalStore, type DuckDbParts } from './table-stores.js';
 import { TableWriter } from './table-writer.js';
 import { WriteQueue } from './write-queue.js';
 import { performanceStore } from './performance-store.js';
@@ -39,6 +39,7 @@ import { duckDbWriteCheck } from './write-check-store.js';
 import { BufferedWrites, type BufferedWritesOptions } from './buffered-writes.js';
 import { IngestLog, TABLES_BY_LOG_NAME, ingestLogDir, readAll } from './ingest-log.js';
 import { KnownMessageIds, storedOutcomeCount, type SharedKnownIds } from './known-message-ids.js';
+import type { FoldedWrite } from './write-codec.js';
 
 export interface DuckDbStorageOptions {
   /** Batch sizes of the ingest log (a database file opened read-write); defaults in buffered-writes.ts. */
@@ -88,7 +89,7 @@ function lockedError(path: string, err: unknown): PwError {
  * Throws PW_ERR_DB_LOCKED when another process holds the file, PW_ERR_STORAGE_READ when it cannot
  * be opened, PW_ERR_CONFIG when its schema cannot be migrated.
  */
-export async function openDuckDbStorage(options: DuckDbStorageOptions): Promise<Storage> {
+export async function openDuckDbStorage(options: DuckDbStorageOptions): Promise<EmbeddedStorage> {
   const inMemory = options.path === ':memory:';
   const path = inMemory ? options.path : resolve(options.path);
   if (!inMemory && !options.readOnly) mkdirSync(dirname(path), { recursive: true });
@@ -133,6 +134,16 @@ export async function openDuckDbStorage(options: DuckDbStorageOptions): Promise<
   const storage = new DuckDbStorage(path, instance, tableWriter, { writes, reads: new TableReader(path, reader), log }, knownLoaded);
   if (log) knownIdsByStorage.set(storage, log.known.shared);
   return storage;
+}
+
+/** The embedded Storage, with the storage thread's entry for writes encoded on the event loop. */
+export interface EmbeddedStorage extends Storage {
+  /**
+   * Write `folded`, a write of the logged tables as write-codec.ts `foldParts` folds it (what
+   * `predictions.write` and `outcomes.record` write). Resolves and rejects as those methods do;
+   * PW_ERR_SINK_WRITE for a value that is not such a write.
+   */
+  writeFolded(folded: FoldedWrite): Promise<void>;
 }
 
 const knownIdsByStorage = new WeakMap<Storage, SharedKnownIds>();
@@ -182,7 +193,7 @@ function refuseUnappliedLog(path: string): void {
   }
 }
 
-class DuckDbStorage implements Storage {
+class DuckDbStorage implements EmbeddedStorage {
   readonly kind = 'duckdb' as const;
   private closed = false;
   private readonly parts: DuckDbParts;
@@ -222,6 +233,10 @@ class DuckDbStorage implements Storage {
 
   ping(): Promise<void> {
     return this.parts.reads.ping();
+  }
+
+  writeFolded(folded: FoldedWrite): Promise<void> {
+    return foldedWrite(this.parts, folded);
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,7 @@ import { isPwError } from '../../errors.js';
 import { samplePredictionRow, sampleOutcomeRow } from '../sample-rows.js';
 import { playerPropPredictionsTable, requestOutcomesTable } from '../tables/index.js';
 import { decodeRecords, encodeRecord, type LoggedParts } from './ingest-log.js';
+import { encodeParts } from './write-codec.js';
 import { TABLES_BY_LOG_NAME } from './ingest-log.js';
 
 const TABLES = TABLES_BY_LOG_NAME;
@@ -27,9 +28,9 @@ function decodeOutcome(bytes: Buffer): { records?: LoggedParts[]; err?: unknown 
 
 describe('ingest log replay under faults (breaker)', () => {
   it('a corrupt LENGTH field in a middle record is refused, not read as a torn tail that drops the acknowledged records after it', () => {
-    const a = encodeRecord(push(1));
-    const b = encodeRecord(push(2));
-    const c = encodeRecord(push(3));
+    const a = encodeRecord(encodeParts(push(1)));
+    const b = encodeRecord(encodeParts(push(2)));
+    const c = encodeRecord(encodeParts(push(3)));
     const bytes = Buffer.concat([a, b, c]);
     bytes[a.length + 2]! ^= 0x01; // bit flip in record 2's length (its third byte): now points past the end
     const got = decodeOutcome(bytes);
@@ -39,7 +40,7 @@ describe('ingest log replay under faults (breaker)', () => {
   });
 
   it('a tail of zero bytes (file size extended, data never written: a torn, unacknowledged append) keeps the records before it', () => {
-    const a = encodeRecord(push(1));
+    const a = encodeRecord(encodeParts(push(1)));
     const got = decodeOutcome(Buffer.concat([a, Buffer.alloc(64)]));
     // Before the fix: length 0 + crc32('') = 0 passed the checksum and v8.deserialize(empty) threw a plain Error.
     expect(got.err).toBeUndefined();

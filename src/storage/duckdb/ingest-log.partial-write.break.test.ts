@@ -12,6 +12,7 @@ import { afterAll, expect, it, vi } from 'vitest';
 import { samplePredictionRow, sampleOutcomeRow } from '../sample-rows.js';
 import { playerPropPredictionsTable, requestOutcomesTable } from '../tables/index.js';
 import { IngestLog, readAll, type LoggedParts } from './ingest-log.js';
+import { encodeParts } from './write-codec.js';
 import { TABLES_BY_LOG_NAME } from './ingest-log.js';
 
 const failNext = { armed: false };
@@ -43,10 +44,10 @@ it('records acknowledged after a part-way failed write are still replayed (break
   expect(typeof fs.writeSync).toBe('function');
   const dir = join(root, 'log');
   const log = new IngestLog(dir);
-  await log.append(push(1)); // acknowledged
+  await log.append(encodeParts(push(1))); // acknowledged
   failNext.armed = true;
-  await expect(log.append(push(2))).rejects.toThrow(/ENOSPC/); // refused: 503
-  await log.append(push(3)); // acknowledged
+  await expect(log.append(encodeParts(push(2)))).rejects.toThrow(/ENOSPC/); // refused: 503
+  await log.append(encodeParts(push(3))); // acknowledged
   // the process crashes here (no close): replay on the next open
   let err: unknown;
   let got: unknown[] = [];

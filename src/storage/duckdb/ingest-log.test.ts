@@ -6,6 +6,7 @@ import { isPwError } from '../../errors.js';
 import { samplePredictionRow, sampleOutcomeRow } from '../sample-rows.js';
 import { playerPropPredictionsTable, requestOutcomesTable } from '../tables/index.js';
 import { IngestLog, decodeRecords, encodeRecord, readAll, segmentsIn, type LoggedParts } from './ingest-log.js';
+import { encodeParts } from './write-codec.js';
 import { TABLES_BY_LOG_NAME } from './ingest-log.js';
 
 const TABLES = TABLES_BY_LOG_NAME;
@@ -21,7 +22,7 @@ const push = (i: number): LoggedParts => [
 describe('ingest log records', () => {
   it('round-trip every value exactly, non-finite numbers and -0 included (JSON would not)', () => {
     const row = { a: Number.NaN, b: Number.POSITIVE_INFINITY, c: -0, d: 'é ☃ \u0000', e: [1.1, null], f: null, g: 0.1 + 0.2 };
-    const [back] = decodeRecords(encodeRecord([[requestOutcomesTable, [row]]]), TABLES, 'x');
+    const [back] = decodeRecords(encodeRecord(encodeParts([[requestOutcomesTable, [row]]])), TABLES, 'x');
     expect(back![0]![0]).toBe(requestOutcomesTable);
     const got = back![0]![1][0]!;
     expect(Object.is(got.a, Number.NaN)).toBe(true);
@@ -31,8 +32,8 @@ describe('ingest log records', () => {
   });
 
   it('a torn last record (cut anywhere) is ignored: it was never acknowledged', () => {
-    const bytes = Buffer.concat([encodeRecord(push(1)), encodeRecord(push(2))]);
-    const first = encodeRecord(push(1)).length;
+    const bytes = Buffer.concat([encodeRecord(encodeParts(push(1))), encodeRecord(encodeParts(push(2)))]);
+    const first = encodeRecord(encodeParts(push(1))).length;
     for (const cut of [first + 3, first + 8, bytes.length - 1]) {
       expect(decodeRecords(bytes.subarray(0, cut), TABLES, 'x')).toHaveLength(1);
     }
@@ -40,7 +41,7 @@ describe('ingest log records', () => {
   });
 
   it('a complete record whose checksum fails is refused with PW_ERR_STORAGE_READ, not dropped', () => {
-    const bytes = Buffer.concat([encodeRecord(push(1)), encodeRecord(push(2))]);
+    const bytes = Buffer.concat([encodeRecord(encodeParts(push(1))), encodeRecord(encodeParts(push(2)))]);
     bytes[bytes.length - 5]! ^= 0xff;
     let err: unknown;
     try {
@@ -57,7 +58,7 @@ describe('IngestLog', () => {
   it('appends made while a sync runs share the next one; every record is read back in order', async () => {
     const dir = freshDir();
     const log = new IngestLog(dir);
-    const segments = await Promise.all(Array.from({ length: 40 }, (_, i) => log.append(push(i))));
+    const segments = await Promise.all(Array.from({ length: 40 }, (_, i) => log.append(encodeParts(push(i)))));
     expect(new Set(segments)).toEqual(new Set([1]));
     expect(log.records).toBe(40);
     expect(log.syncs).toBeLessThan(40);
@@ -71,9 +72,9 @@ describe('IngestLog', () => {
   it('seal starts a new segment; deleteThrough removes the sealed ones; close removes an empty folder', async () => {
     const dir = freshDir();
     const log = new IngestLog(dir);
-    await log.append(push(1));
+    await log.append(encodeParts(push(1)));
     expect(log.seal()).toBe(1);
-    expect(await log.append(push(2))).toBe(2);
+    expect(await log.append(encodeParts(push(2)))).toBe(2);
     expect(segmentsIn(dir)).toEqual([1, 2]);
     log.deleteThrough(1);
     expect(segmentsIn(dir)).toEqual([2]);
@@ -91,7 +92,7 @@ describe('IngestLog', () => {
     const log = new IngestLog(dir);
     rmSync(dir, { recursive: true });
     writeFileSync(dir, 'a file where the folder was');
-    const err = await log.append(push(1)).then(() => null, (e: unknown) => e);
+    const err = await log.append(encodeParts(push(1))).then(() => null, (e: unknown) => e);
     expect(isPwError(err, 'PW_ERR_SINK_WRITE')).toBe(true);
     rmSync(dir);
   });
@@ -99,8 +100,8 @@ describe('IngestLog', () => {
   it('a crash mid-write leaves a torn tail that replay skips', async () => {
     const dir = freshDir();
     const log = new IngestLog(dir);
-    await log.append(push(1));
-    await log.append(push(2));
+    await log.append(encodeParts(push(1)));
+    await log.append(encodeParts(push(2)));
     await log.close();
     const file = join(dir, '0000000001.log');
     truncateSync(file, readFileSync(file).length - 10);
@@ -115,7 +116,7 @@ describe('IngestLog seal under load', () => {
     const appends: Array<Promise<number>> = [];
     const seals: number[] = [];
     for (let i = 0; i < 60; i++) {
-      appends.push(log.append(push(i)));
+      appends.push(log.append(encodeParts(push(i))));
       if (i % 7 === 3) seals.push(log.seal());
       if (i % 11 === 5) await new Promise((r) => setImmediate(r));
     }

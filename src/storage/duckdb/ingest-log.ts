@@ -11,8 +11,10 @@
  * Layout: a folder `<database file>.ingest/` of segments `<seq>.log` (seq = 10 digits, increasing).
  * A segment is a sequence of records, each `u32 length | u32 crc32(payload) | u32 crc32(the 8 bytes
  * before) | payload` (little-endian, zlib.crc32): the header has its own checksum, so a corrupt
- * length is told apart from a torn tail; the payload being `v8.serialize([[table, rows], …])` — exact for every
- * JS value a row holds (strings, finite and non-finite numbers, null, arrays), unlike JSON.
+ * length is told apart from a torn tail; the payload is one write's tables and rows as
+ * write-codec.ts encodes them (V8's serializer: exact for every JS value a row holds, unlike JSON).
+ * The log takes the payload already encoded: the storage thread's client encodes a push's write
+ * once, and these bytes are what crosses to the thread.
  *
  * Appends share writes: records appended in one turn of the event loop go out together in one
  * write and one fdatasync, and each caller's promise resolves only after the fdatasync that covered
@@ -22,20 +24,17 @@
  */
 import { closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { deserialize, serialize } from 'node:v8';
 import { crc32 } from 'node:zlib';
 import { PwError } from '../../errors.js';
 import { ALL_TABLES, EMBEDDED_ONLY_TABLES, type AnyTable } from '../tables/index.js';
-import type { Rows } from './table-writer.js';
+import { decodeParts, logName, type LoggedParts } from './write-codec.js';
 
-/** The name a record gives a table, and every table by that name (what replay looks tables up in). */
-export const logName = (table: AnyTable): string => `${table.dataset}.${table.name}`;
+export type { LoggedParts } from './write-codec.js';
+
+/** Every table by the name a record gives it (what replay looks tables up in). */
 export const TABLES_BY_LOG_NAME: ReadonlyMap<string, AnyTable> = new Map(
   ([...ALL_TABLES, ...EMBEDDED_ONLY_TABLES] as readonly AnyTable[]).map((t) => [logName(t), t]),
 );
-
-/** One write as logged: each table's rows, stored together. */
-export type LoggedParts = ReadonlyArray<readonly [AnyTable, Rows]>;
 
 const HEADER_BYTES = 12;
 const SEGMENT = /^(\d{10})\.log$/;
@@ -57,9 +56,8 @@ export function segmentsIn(dir: string): number[] {
 
 const segmentPath = (dir: string, seq: number) => join(dir, `${String(seq).padStart(10, '0')}.log`);
 
-/** Encode one record (header + payload). */
-export function encodeRecord(parts: LoggedParts): Buffer {
-  const payload = serialize(parts.map(([table, rows]) => [logName(table), rows]));
+/** One record: the header, then `payload` (a write as write-codec.ts `encodeParts` encodes it). */
+export function encodeRecord(payload: Uint8Array): Buffer {
   const header = Buffer.allocUnsafe(HEADER_BYTES);
   header.writeUInt32LE(payload.length, 0);
   header.writeUInt32LE(crc32(payload), 4);
@@ -94,17 +92,12 @@ export function decodeRecords(bytes: Buffer, tables: ReadonlyMap<string, AnyTabl
     if (crc32(payload) !== sum) {
       throw new PwError('PW_ERR_STORAGE_READ', undefined, file, `record at byte ${at} fails its checksum; move the folder aside to start without it`);
     }
-    let decoded: Array<[string, Rows]>;
+    let parts: LoggedParts;
     try {
-      decoded = deserialize(payload) as Array<[string, Rows]>;
+      parts = decodeParts(payload, tables);
     } catch (err) {
       throw new PwError('PW_ERR_STORAGE_READ', { cause: err }, file, `record at byte ${at} cannot be decoded (${err instanceof Error ? err.message : String(err)})`);
     }
-    const parts = decoded.map(([name, rows]) => {
-      const table = tables.get(name);
-      if (!table) throw new PwError('PW_ERR_STORAGE_READ', undefined, file, `record at byte ${at} names unknown table ${name}`);
-      return [table, rows] as const;
-    });
     records.push(parts);
     at = end;
   }
@@ -158,15 +151,15 @@ export class IngestLog {
   }
 
   /**
-   * Append one write; resolves with the segment it was written to once it is on disk (fdatasync).
+   * Append one write (`payload`: its `encodeParts` bytes); resolves with the segment it was written to once it is on disk (fdatasync).
    * `onWritten` runs synchronously right after that fdatasync, before any other code (so a caller
    * can register the record before anyone can seal and delete its segment). Rejects with
    * PW_ERR_SINK_WRITE when the write or the sync fails (nothing of it is acknowledged).
    */
-  append(parts: LoggedParts, onWritten?: (segment: number) => void): Promise<number> {
+  append(payload: Uint8Array, onWritten?: (segment: number) => void): Promise<number> {
     if (this.closed) return Promise.reject(new PwError('PW_ERR_SINK_WRITE', undefined, this.dir, 'the ingest log is closed'));
     return new Promise<number>((resolve, reject) => {
-      this.waiting.push({ record: encodeRecord(parts), onWritten, resolve, reject });
+      this.waiting.push({ record: encodeRecord(payload), onWritten, resolve, reject });
       this.scheduled ??= new Promise<void>((done) =>
         setImmediate(() => {
           this.scheduled = null;

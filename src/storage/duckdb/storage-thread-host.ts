@@ -7,15 +7,14 @@
  * (the storage's own queues order them); `close` closes the database and lets the thread end.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Storage } from '../storage.js';
-import { openDuckDbStorage, sharedKnownIds, type DuckDbStorageOptions } from './duckdb-storage.js';
+import { openDuckDbStorage, sharedKnownIds, type DuckDbStorageOptions, type EmbeddedStorage } from './duckdb-storage.js';
 import { perTurn, toWireError, type ThreadCall, type ThreadReply } from './storage-thread.js';
 
 const port = parentPort!;
 const replies = perTurn<ThreadReply>((batch) => port.postMessage(batch));
 const post = (reply: ThreadReply) => replies.add(reply);
 
-let storage: Storage;
+let storage: EmbeddedStorage;
 try {
   storage = await openDuckDbStorage(workerData as DuckDbStorageOptions);
   post({ id: 0, ok: true, value: sharedKnownIds(storage) ?? null, kind: storage.kind, location: storage.location });
@@ -28,7 +27,7 @@ try {
 
 /** Run one call on the storage (a family method or a top-level operation). */
 function run(call: ThreadCall): Promise<unknown> {
-  if ('op' in call) return storage[call.op]();
+  if ('op' in call) return call.op === 'writeFolded' ? storage.writeFolded(call.write) : storage[call.op]();
   const family = storage[call.family] as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   return family[call.method]!(...call.args);
 }

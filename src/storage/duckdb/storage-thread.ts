@@ -12,7 +12,7 @@
  *
  * One thread owns the file because DuckDB allows one open instance per file and process (the
  * Node binding's instance cache is per thread). Arguments and results cross by structured clone
- * (rows are plain data). A PwError thrown on the thread is rethrown here with the same code and
+ * (rows are plain data); a push's write crosses folded (write-codec.ts: values its rows share, once). A PwError thrown on the thread is rethrown here with the same code and
  * message; any other error as an Error with its message. If the thread dies (its heap limit, a
  * crash), every pending and later call rejects with PW_ERR_SINK_WRITE (retryable), and `onLost`
  * is called once: nothing can be stored by this process any more, so the serving worker exits
@@ -27,7 +27,9 @@ import { Worker } from 'node:worker_threads';
 import { ERROR_CODES, PwError, type ErrorCode } from '../../errors.js';
 import type { Storage } from '../storage.js';
 import type { DuckDbStorageOptions } from './duckdb-storage.js';
+import { outcomeWriteParts, predictionWriteParts } from './buffered-writes.js';
 import { KnownMessageIds, type SharedKnownIds } from './known-message-ids.js';
+import { foldParts, type FoldedWrite } from './write-codec.js';
 
 /**
  * The storage thread's young generation (V8 sizes it from the machine's memory: 128 MB of new space
@@ -77,7 +79,9 @@ void everyMethodListed;
 /** A call to the thread (posted in arrays, see perTurn): a family method, or one of the top-level operations. */
 export type ThreadCall =
   | { id: number; family: Family; method: string; args: unknown[] }
-  | { id: number; op: 'ping' | 'checkWrite' | 'close' };
+  | { id: number; op: 'ping' | 'checkWrite' | 'close' }
+  /** A write of logged tables, folded on this side (write-codec.ts `foldParts`). */
+  | { id: number; op: 'writeFolded'; write: FoldedWrite };
 
 /** An error as it crosses the thread boundary. */
 export interface WireError {
@@ -239,6 +243,12 @@ export async function openDuckDbStorageThread(options: DuckDbStorageOptions, hoo
       Object.fromEntries(methods.map((method) => [method, (...args: unknown[]) => call({ family: family as Family, method, args })])),
     ]),
   ) as unknown as Pick<Storage, Family>;
+
+  // The writes of every push (the logged tables) cross folded: a push's six rows share one copy
+  // of their common values (~3 KB instead of ~15 KB), so cloning them costs less here, and the
+  // thread serialises that for its ingest log instead of the six rows (bench/README.md).
+  families.predictions.write = (rows, outcome) => call({ op: 'writeFolded', write: foldParts(predictionWriteParts(rows, outcome)) }) as Promise<void>;
+  families.outcomes.record = (outcome) => call({ op: 'writeFolded', write: foldParts(outcomeWriteParts(outcome)) }) as Promise<void>;
 
   // The outcome lookup of every push: ids the thread's known-id filter (shared memory) has never
   // seen have no outcome, so only the others cross to the thread (usually none).

@@ -4,7 +4,9 @@
  * on top of the write queue (upsert / replaceDate, grouped commits) and the table reader. A new
  * table gets its own `<thing>-store.ts` built the same way from a `DuckDbParts`.
  */
+import { serialize } from 'node:v8';
 import { VARCHAR } from '@duckdb/node-api';
+import { PwError } from '../../errors.js';
 import type { Storage } from '../storage.js';
 import {
   dailyPredictionSignalsTable,
@@ -17,8 +19,9 @@ import {
   type AnyTable,
 } from '../tables/index.js';
 import type { RequestOutcomeRow } from '../tables/request-outcomes.js';
-import type { BufferedWrites } from './buffered-writes.js';
-import type { Rows } from './table-writer.js';
+import { LOGGED_TABLES, outcomeWriteParts, predictionWriteParts, type BufferedWrites } from './buffered-writes.js';
+import { TABLES_BY_LOG_NAME } from './ingest-log.js';
+import { unfoldParts, type FoldedWrite, type LoggedParts } from './write-codec.js';
 import { systemFilter, type TableReader } from './table-reader.js';
 import type { WriteQueue } from './write-queue.js';
 
@@ -32,9 +35,30 @@ export interface DuckDbParts {
   log?: BufferedWrites | undefined;
 }
 
-/** A write of logged tables: through the ingest log when there is one, else the write queue. */
-function loggedWrite({ writes, log }: DuckDbParts, parts: ReadonlyArray<readonly [AnyTable, Rows]>): Promise<void> {
-  return log ? log.enqueue(parts) : writes.enqueue(parts);
+/**
+ * A write of logged tables: through the ingest log when there is one (`payload`: the parts
+ * already encoded, when the caller has them), else the write queue.
+ */
+function loggedWrite({ writes, log }: DuckDbParts, parts: LoggedParts, payload?: Uint8Array): Promise<void> {
+  return log ? log.enqueue(parts, payload) : writes.enqueue(parts);
+}
+
+/**
+ * A write of logged tables that arrives folded (write-codec.ts `foldParts`; the storage thread
+ * receives a push's write so): unfolded into rows for the batch, and serialised as it is for the
+ * ingest log. Rejects with PW_ERR_SINK_WRITE for a value that is not such a write of logged
+ * tables (a caller's bug: nothing is written).
+ */
+export function foldedWrite(parts: DuckDbParts, folded: FoldedWrite): Promise<void> {
+  let decoded: LoggedParts;
+  try {
+    decoded = unfoldParts(folded, TABLES_BY_LOG_NAME);
+  } catch (err) {
+    return Promise.reject(new PwError('PW_ERR_SINK_WRITE', { cause: err }, 'encoded write', err instanceof Error ? err.message : String(err)));
+  }
+  const other = decoded.find(([table]) => !LOGGED_TABLES.has(table));
+  if (other) return Promise.reject(new PwError('PW_ERR_SINK_WRITE', undefined, 'encoded write', `${other[0].name} is not written through the ingest log`));
+  return loggedWrite(parts, decoded, parts.log ? serialize(folded) : undefined);
 }
 
 /** Before a read of a logged table: apply every write acknowledged so far (read-your-writes). */
@@ -53,7 +77,7 @@ export function predictionSink(parts: DuckDbParts): Storage['predictions'] {
   const { reads } = parts;
   return {
     write: (rows, outcome) =>
-      loggedWrite(parts, outcome ? [[playerPropPredictionsTable, rows], [requestOutcomesTable, [outcome]]] : [[playerPropPredictionsTable, rows]]),
+      loggedWrite(parts, predictionWriteParts(rows, outcome)),
     currentPredictions: async (gameDate, systemIds) => {
       const f = systemFilter(systemIds);
       await applied(parts);
@@ -93,7 +117,7 @@ function selectOutcomes(reads: TableReader, messageIds: readonly string[]): Prom
 export function outcomeLog(parts: DuckDbParts): Storage['outcomes'] {
   const { reads, log } = parts;
   return {
-    record: (outcome) => loggedWrite(parts, [[requestOutcomesTable, [outcome]]]),
+    record: (outcome) => loggedWrite(parts, outcomeWriteParts(outcome)),
     // The per-push lookup: acknowledged outcomes still waiting in the ingest log are answered from
     // memory (they are the latest of their id); ids the known-id filter has never seen have none;
     // only the rest are read from the table. No batch is forced.
