@@ -38,8 +38,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
 EXPOSE 8080
-# --max-semi-space-size=8 and --max-old-space-size=512: cap V8's young generation (sized from the
-# host's memory otherwise) and its old generation (whose heap grows ~4x past its live size under a
-# multi-GB limit, ~1.4x under this one; V8 keeps the pages resident): docs/worker.md "Memory". The
-# storage thread gets the same caps through resourceLimits.
-CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=512", "dist/src/worker/server.js"]
+# The flags are src/worker/node-flags.ts WORKER_NODE_FLAGS (why each): V8's heap caps
+# (docs/worker.md "Memory"; the storage thread gets the same through resourceLimits) and baseline
+# code from a function's first call (a new instance's first second of pushes).
+CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=512", "--always-sparkplug", "dist/src/worker/server.js"]

@@ -33,6 +33,7 @@ import { VEGETA_MODULE, findVegeta, openLoop } from './open-loop.js';
 import { openDuckDbStorage } from '../src/storage/duckdb/index.js';
 import { V9_FEATURE_NAMES } from '../src/features/contract.js';
 import { todayIn } from '../src/worker/slate-date.js';
+import { WORKER_NODE_FLAGS } from '../src/worker/node-flags.js';
 import type { FeatureStoreRow } from '../src/storage/tables/feature-store.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -152,7 +153,7 @@ async function scenario(name: string, challengers: string[], steps: Step[], stor
   const t0 = performance.now();
   const nodeArgs = process.env.PW_BENCH_NODE_ARGS ? process.env.PW_BENCH_NODE_ARGS.split(' ') : [];
   // The flags the image and npm start give the worker (Dockerfile CMD).
-  const child = spawn(process.execPath, ['--max-semi-space-size=8', '--max-old-space-size=512', ...nodeArgs, join(ROOT, 'bench/worker-serve.mjs'), spec], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, ...nodeArgs, join(ROOT, 'bench/worker-serve.mjs'), spec], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   await waitReady(url, child);
   const coldStartMs = performance.now() - t0;
   const pid = child.pid!;
@@ -288,7 +289,7 @@ const section = [
   `(a shared machine: compare ratios within one run). The built worker (dist/) in its own process, POST /predict over a real`,
   `socket, ${connections} connections, each request a distinct message for one of ${PLAYERS} players; embedded DuckDB file sink`,
   `(${args.includes('--inline') ? 'on the event loop (--inline)' : 'on its storage thread, through the ingest log'}); native CatBoost evaluator; shared V9 fixture models; log level info to a file;`,
-  `\`node --max-semi-space-size=8 --max-old-space-size=512\` as in the image. No warm-up run: the first window starts at /ready.`,
+  `\`node ${WORKER_NODE_FLAGS.join(' ')}\` as in the image. No warm-up run: the first window starts at /ready.`,
   '',
   ...lines,
   '',

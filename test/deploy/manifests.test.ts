@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { STORAGE_THREAD_OLD_GENERATION_MB } from '../../src/storage/duckdb/storage-thread.js';
+import { WORKER_NODE_FLAGS } from '../../src/worker/node-flags.js';
 
 const read = (p: string) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
 const service = YAML.parse(read('deploy/service.yaml'));
@@ -147,11 +148,12 @@ describe('Dockerfile', () => {
     for (const f of froms) expect(f).toBe('node:24-bookworm-slim');
   });
 
-  it('the image and npm start run the worker with the same V8 heap caps as its storage thread (docs/worker.md, Memory)', () => {
-    const oldSpace = `--max-old-space-size=${STORAGE_THREAD_OLD_GENERATION_MB}`;
+  it('the image and npm start run the worker with WORKER_NODE_FLAGS: the same V8 heap caps as its storage thread (docs/worker.md, Memory)', () => {
+    expect(WORKER_NODE_FLAGS).toContain(`--max-old-space-size=${STORAGE_THREAD_OLD_GENERATION_MB}`);
+    expect(WORKER_NODE_FLAGS).toContain('--always-sparkplug');
     const cmd = /^CMD (\[.*\])$/m.exec(read('Dockerfile'))![1]!;
-    expect(JSON.parse(cmd)).toEqual(['node', '--max-semi-space-size=8', oldSpace, 'dist/src/worker/server.js']);
-    expect(JSON.parse(read('package.json')).scripts.start).toMatch(new RegExp(`^exec node --max-semi-space-size=8 ${oldSpace} `));
+    expect(JSON.parse(cmd)).toEqual(['node', ...WORKER_NODE_FLAGS, 'dist/src/worker/server.js']);
+    expect(JSON.parse(read('package.json')).scripts.start).toMatch(new RegExp(`^exec node ${WORKER_NODE_FLAGS.join(' ')} --env-file`));
   });
 
   it('package.json engines allow Node 22 and 24', () => {
