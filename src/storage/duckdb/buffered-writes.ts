@@ -66,9 +66,10 @@ export const INGEST_RETRY_MS = 1000;
  * batch takes them (backpressure: a checkpoint that stalls DuckDB for seconds must not grow the
  * heap without bound; measured 186 MB of storage-thread heap in such a stall without it). With the
  * batch being applied, at most ~2 × this many writes are held in memory (~5.5 KB each with six
- * models, write-codec.ts: ~45 MB at most). 4,096 is ~2 s of pushes at 2,000/s, about a checkpoint's stall under
- * load: open loop at 2,000 pushes/s, two runs each, p99 of the second 15 s 32–35 ms (max 54–59)
- * against 103–162 ms (max 247–299) with 2,048, peak RSS +15–20 MB (bench/README.md).
+ * models, write-codec.ts: ~45 MB at most). 4,096 is ~2 s of pushes at 2,000/s, about a
+ * checkpoint's stall under load: open loop at 2,000 pushes/s, two runs each, p99 of the second
+ * 15 s 32–35 ms (max 54–59) against 103–162 ms (max 247–299) with 2,048, peak RSS +15–20 MB
+ * (bench/README.md).
  */
 export const INGEST_MAX_PENDING = 4096;
 
@@ -123,7 +124,8 @@ export class BufferedWrites {
 
   /**
    * Log one write (every table in LOGGED_TABLES); resolves once it is durable. `payload` is
-   * `parts` encoded (write-codec.ts), when the caller has it (the storage thread receives it).
+   * `parts` encoded (write-codec.ts), when the caller has it (the storage thread encodes the
+   * folded write it receives, not the rows it unfolds).
    * Rejects with PW_ERR_SINK_WRITE when the log cannot be written, or while applying a batch is
    * failing.
    */

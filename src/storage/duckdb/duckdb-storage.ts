@@ -136,7 +136,7 @@ export async function openDuckDbStorage(options: DuckDbStorageOptions): Promise<
   return storage;
 }
 
-/** The embedded Storage, with the storage thread's entry for writes encoded on the event loop. */
+/** The embedded Storage, with the storage thread's entry for writes folded on the event loop. */
 export interface EmbeddedStorage extends Storage {
   /**
    * Write `folded`, a write of the logged tables as write-codec.ts `foldParts` folds it (what

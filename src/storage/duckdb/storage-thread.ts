@@ -12,8 +12,9 @@
  *
  * One thread owns the file because DuckDB allows one open instance per file and process (the
  * Node binding's instance cache is per thread). Arguments and results cross by structured clone
- * (rows are plain data); a push's write crosses folded (write-codec.ts: values its rows share, once). A PwError thrown on the thread is rethrown here with the same code and
- * message; any other error as an Error with its message. If the thread dies (its heap limit, a
+ * (rows are plain data); a push's write crosses folded (write-codec.ts: the values its rows
+ * share, once). A PwError thrown on the thread is rethrown here with the same code and message;
+ * any other error as an Error with its message. If the thread dies (its heap limit, a
  * crash), every pending and later call rejects with PW_ERR_SINK_WRITE (retryable), and `onLost`
  * is called once: nothing can be stored by this process any more, so the serving worker exits
  * (server.ts) and the platform starts a new instance, whose open replays the ingest log.

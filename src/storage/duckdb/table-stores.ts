@@ -4,7 +4,6 @@
  * on top of the write queue (upsert / replaceDate, grouped commits) and the table reader. A new
  * table gets its own `<thing>-store.ts` built the same way from a `DuckDbParts`.
  */
-import { serialize } from 'node:v8';
 import { VARCHAR } from '@duckdb/node-api';
 import { PwError } from '../../errors.js';
 import type { Storage } from '../storage.js';
@@ -21,7 +20,7 @@ import {
 import type { RequestOutcomeRow } from '../tables/request-outcomes.js';
 import { LOGGED_TABLES, outcomeWriteParts, predictionWriteParts, type BufferedWrites } from './buffered-writes.js';
 import { TABLES_BY_LOG_NAME } from './ingest-log.js';
-import { unfoldParts, type FoldedWrite, type LoggedParts } from './write-codec.js';
+import { encodeFolded, unfoldParts, type FoldedWrite, type LoggedParts } from './write-codec.js';
 import { systemFilter, type TableReader } from './table-reader.js';
 import type { WriteQueue } from './write-queue.js';
 
@@ -54,11 +53,11 @@ export function foldedWrite(parts: DuckDbParts, folded: FoldedWrite): Promise<vo
   try {
     decoded = unfoldParts(folded, TABLES_BY_LOG_NAME);
   } catch (err) {
-    return Promise.reject(new PwError('PW_ERR_SINK_WRITE', { cause: err }, 'encoded write', err instanceof Error ? err.message : String(err)));
+    return Promise.reject(new PwError('PW_ERR_SINK_WRITE', { cause: err }, 'folded write', err instanceof Error ? err.message : String(err)));
   }
   const other = decoded.find(([table]) => !LOGGED_TABLES.has(table));
-  if (other) return Promise.reject(new PwError('PW_ERR_SINK_WRITE', undefined, 'encoded write', `${other[0].name} is not written through the ingest log`));
-  return loggedWrite(parts, decoded, parts.log ? serialize(folded) : undefined);
+  if (other) return Promise.reject(new PwError('PW_ERR_SINK_WRITE', undefined, 'folded write', `${other[0].name} is not written through the ingest log`));
+  return loggedWrite(parts, decoded, parts.log ? encodeFolded(folded) : undefined);
 }
 
 /** Before a read of a logged table: apply every write acknowledged so far (read-your-writes). */

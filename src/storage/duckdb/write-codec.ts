@@ -87,9 +87,14 @@ export function foldParts(parts: LoggedParts): FoldedWrite {
   return [COLUMNAR, ...parts.map(([table, rows]) => encodeTable(table, rows))];
 }
 
-/** The payload of one write: `parts` folded, then serialised (`v8.serialize`). */
+/** The payload of one folded write: `v8.serialize(folded)`. */
+export function encodeFolded(folded: FoldedWrite): Buffer {
+  return serialize(folded);
+}
+
+/** The payload of one write: `parts` folded, then serialised. */
 export function encodeParts(parts: LoggedParts): Buffer {
-  return serialize(foldParts(parts));
+  return encodeFolded(foldParts(parts));
 }
 
 function decodeTable(entry: RowWiseTable | ColumnarTable): [string, Rows] {
