@@ -60,6 +60,15 @@ describe('write codec', () => {
     const [[, back]] = decodeParts(encodeParts([[requestOutcomesTable, rows]]), TABLES);
     expect(back).toEqual(rows);
     expect(Object.keys(back[1]!)).toEqual(['a']);
+    const sameCount = [{ a: 1, b: 2 }, { a: 1, c: 2 }]; // as many keys, not the same ones
+    const [[, back2]] = decodeParts(encodeParts([[requestOutcomesTable, sameCount]]), TABLES);
+    expect(back2.map((r) => Object.keys(r))).toEqual([['a', 'b'], ['a', 'c']]);
+  });
+
+  it('rows with the same keys in another order are folded and keep every value', () => {
+    const rows = [{ a: 1, b: 'x' }, { b: 'x', a: 2 }];
+    const [[, back]] = decodeParts(encodeParts([[requestOutcomesTable, rows]]), TABLES);
+    expect(back).toEqual([{ a: 1, b: 'x' }, { a: 2, b: 'x' }]);
   });
 
   it('reads the earlier row-by-row format (a log left by an earlier version replays)', () => {

@@ -47,17 +47,16 @@ function sameValue(a: unknown, b: unknown): boolean {
   return true;
 }
 
-/** Whether every row has exactly the own keys of the first. */
+/** Whether every row has exactly the own (enumerable) keys `names` of the first row. */
 function sameKeys(rows: Rows, names: readonly string[]): boolean {
   for (let i = 1; i < rows.length; i++) {
     const row = rows[i]!;
-    let count = 0;
-    for (const key in row) {
-      if (!Object.hasOwn(row, key)) continue;
-      if (!Object.hasOwn(rows[0]!, key)) return false;
-      count++;
+    const keys = Object.keys(row);
+    if (keys.length !== names.length) return false;
+    for (let j = 0; j < keys.length; j++) {
+      // Rows built by one object literal list their keys in the same order: one comparison each.
+      if (keys[j] !== names[j] && !Object.hasOwn(rows[0]!, keys[j]!)) return false;
     }
-    if (count !== names.length) return false;
   }
   return true;
 }
