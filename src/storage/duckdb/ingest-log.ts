@@ -13,8 +13,9 @@
  * before) | payload` (little-endian, zlib.crc32): the header has its own checksum, so a corrupt
  * length is told apart from a torn tail; the payload is one write's tables and rows as
  * write-codec.ts encodes them (V8's serializer: exact for every JS value a row holds, unlike JSON).
- * The log takes the payload already encoded: the storage thread's client encodes a push's write
- * once, and these bytes are what crosses to the thread.
+ * The log takes the payload already encoded: the storage thread serialises the folded write it
+ * receives from its client (table-stores.ts `foldedWrite`), an in-process write is encoded by
+ * BufferedWrites. Records of the earlier row-wise format still decode (write-codec.ts).
  *
  * Appends share writes: records appended in one turn of the event loop go out together in one
  * write and one fdatasync, and each caller's promise resolves only after the fdatasync that covered
@@ -151,7 +152,8 @@ export class IngestLog {
   }
 
   /**
-   * Append one write (`payload`: its `encodeParts` bytes); resolves with the segment it was written to once it is on disk (fdatasync).
+   * Append one write (`payload`: its bytes as write-codec.ts encodes them); resolves with the
+   * segment it was written to once it is on disk (fdatasync).
    * `onWritten` runs synchronously right after that fdatasync, before any other code (so a caller
    * can register the record before anyone can seal and delete its segment). Rejects with
    * PW_ERR_SINK_WRITE when the write or the sync fails (nothing of it is acknowledged).

@@ -31,6 +31,25 @@ describe('duckdb storage thread', () => {
     }
   });
 
+  it('a write that cannot be folded rejects with PW_ERR_SINK_WRITE, as in-process, instead of throwing synchronously', async () => {
+    const threaded = await openDuckDbStorageThread({ path: ':memory:' });
+    const inline = await openDuckDbStorage({ path: ':memory:' });
+    try {
+      for (const storage of [inline, threaded]) {
+        let settled: unknown;
+        try {
+          settled = await storage.predictions.write([null as unknown as ReturnType<typeof samplePredictionRow>]).then(() => 'resolved', (e: unknown) => e);
+        } catch (e) {
+          settled = `threw synchronously: ${(e as Error).message}`;
+        }
+        expect(isPwError(settled, 'PW_ERR_SINK_WRITE'), String(settled)).toBe(true);
+      }
+    } finally {
+      await threaded.close();
+      await inline.close();
+    }
+  });
+
   it('an open that fails rejects with the same PwError as in-process (a file that is not a database: PW_ERR_STORAGE_READ)', async () => {
     const path = join(dir, 'not-a-database.duckdb');
     writeFileSync(path, 'this is not a DuckDB file\n'.repeat(200));

@@ -30,7 +30,7 @@ import type { Storage } from '../storage.js';
 import type { DuckDbStorageOptions } from './duckdb-storage.js';
 import { outcomeWriteParts, predictionWriteParts } from './buffered-writes.js';
 import { KnownMessageIds, type SharedKnownIds } from './known-message-ids.js';
-import { foldParts, type FoldedWrite } from './write-codec.js';
+import { foldParts, type FoldedWrite, type LoggedParts } from './write-codec.js';
 
 /**
  * The storage thread's young generation (V8 sizes it from the machine's memory: 128 MB of new space
@@ -248,8 +248,18 @@ export async function openDuckDbStorageThread(options: DuckDbStorageOptions, hoo
   // The writes of every push (the logged tables) cross folded: a push's six rows share one copy
   // of their common values (~3 KB instead of ~15 KB), so cloning them costs less here, and the
   // thread serialises that for its ingest log instead of the six rows (bench/README.md).
-  families.predictions.write = (rows, outcome) => call({ op: 'writeFolded', write: foldParts(predictionWriteParts(rows, outcome)) }) as Promise<void>;
-  families.outcomes.record = (outcome) => call({ op: 'writeFolded', write: foldParts(outcomeWriteParts(outcome)) }) as Promise<void>;
+  // A write that cannot be folded (not rows) rejects, as the same write does in-process: nothing is sent.
+  const writeFolded = (parts: LoggedParts): Promise<void> => {
+    let write: FoldedWrite;
+    try {
+      write = foldParts(parts);
+    } catch (err) {
+      return Promise.reject(new PwError('PW_ERR_SINK_WRITE', { cause: err }, 'folded write', err instanceof Error ? err.message : String(err)));
+    }
+    return call({ op: 'writeFolded', write }) as Promise<void>;
+  };
+  families.predictions.write = (rows, outcome) => writeFolded(predictionWriteParts(rows, outcome));
+  families.outcomes.record = (outcome) => writeFolded(outcomeWriteParts(outcome));
 
   // The outcome lookup of every push: ids the thread's known-id filter (shared memory) has never
   // seen have no outcome, so only the others cross to the thread (usually none).

@@ -71,6 +71,13 @@ describe('write codec', () => {
     expect(back).toEqual([{ a: 1, b: 'x' }, { a: 2, b: 'x' }]);
   });
 
+  it('a row with an own key __proto__ (JSON.parse makes one) keeps it as a key, and keeps its prototype', () => {
+    const rows = [JSON.parse('{"a":1,"__proto__":{"x":1}}'), JSON.parse('{"a":2,"__proto__":{"x":1}}')] as Array<Record<string, unknown>>;
+    const [[, back]] = decodeParts(encodeParts([[requestOutcomesTable, rows]]), TABLES);
+    expect(back.map((r) => Object.keys(r))).toEqual([['a', '__proto__'], ['a', '__proto__']]);
+    expect(back.every((r) => Object.getPrototypeOf(r) === Object.prototype)).toBe(true);
+  });
+
   it('reads the earlier row-by-row format (a log left by an earlier version replays)', () => {
     const parts = push();
     const earlier = serialize(parts.map(([t, rows]) => [logName(t), rows]));
@@ -86,5 +93,9 @@ describe('write codec', () => {
     expect(() => decodeParts(encodeParts(push()), new Map())).toThrow(/unknown table nba_predictions.player_prop_predictions/);
     expect(() => decodeParts(serialize({ not: 'a write' }), TABLES)).toThrow(/not a logged write/);
     expect(() => decodeParts(Buffer.from('garbage'), TABLES)).toThrow();
+    const name = logName(requestOutcomesTable);
+    const shortColumn = [2, [name, 3, ['a', 'b'], [true, false], [1, [1, 2]]]]; // column b holds 2 values for 3 rows
+    expect(() => decodeParts(serialize(shortColumn), TABLES)).toThrow(/malformed folded table nba_predictions.prediction_request_outcomes/);
+    expect(() => decodeParts(serialize([2, [name, 1, ['a', 'b'], [true], [1]]]), TABLES)).toThrow(/malformed/);
   });
 });

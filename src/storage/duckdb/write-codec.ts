@@ -18,8 +18,8 @@
  * Layout: `v8.serialize([COLUMNAR, ...tables])`, each table
  * `[logName, rowCount, columnNames, shared, values]` where `shared[j]` says whether `values[j]` is
  * the one value of column j or the array of its rowCount values. A table whose rows do not all
- * have the same own keys (never the case for schema-checked rows) is stored row by row:
- * `[logName, rows]`. Records written before this format (`v8.serialize([[logName, rows], …])`,
+ * have the same own keys, or have a key `__proto__` (never the case for schema-checked rows), is
+ * stored row by row: `[logName, rows]`. Records written before this format (`v8.serialize([[logName, rows], …])`,
  * no COLUMNAR first) decode too, so a log left by an earlier version still replays.
  */
 import { deserialize, serialize } from 'node:v8';
@@ -65,7 +65,9 @@ function encodeTable(table: AnyTable, rows: Rows): RowWiseTable | ColumnarTable 
   const name = logName(table);
   if (rows.length === 0) return [name, rows];
   const names = Object.keys(rows[0]!);
-  if (!sameKeys(rows, names)) return [name, rows];
+  // An own key `__proto__` cannot be restored by assignment (decodeTable would set the row's
+  // prototype instead): such rows are stored as they are, as rows whose keys differ.
+  if (names.includes('__proto__') || !sameKeys(rows, names)) return [name, rows];
   const shared: boolean[] = [];
   const values: unknown[] = [];
   for (const column of names) {
@@ -99,6 +101,12 @@ export function encodeParts(parts: LoggedParts): Buffer {
 function decodeTable(entry: RowWiseTable | ColumnarTable): [string, Rows] {
   if (entry.length === 2) return entry;
   const [name, rowCount, names, shared, values] = entry;
+  const wellFormed =
+    Number.isInteger(rowCount) &&
+    names.length === shared.length &&
+    names.length === values.length &&
+    shared.every((one, j) => one || (Array.isArray(values[j]) && (values[j] as unknown[]).length === rowCount));
+  if (!wellFormed) throw new Error(`a malformed folded table ${name}`);
   const rows: Row[] = [];
   for (let i = 0; i < rowCount; i++) {
     const row: Row = {};
