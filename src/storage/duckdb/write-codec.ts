@@ -19,8 +19,9 @@
  * `[logName, rowCount, columnNames, shared, values]` where `shared[j]` says whether `values[j]` is
  * the one value of column j or the array of its rowCount values. A table whose rows do not all
  * have the same own keys, or have a key `__proto__` (never the case for schema-checked rows), is
- * stored row by row: `[logName, rows]`. Records written before this format (`v8.serialize([[logName, rows], …])`,
- * no COLUMNAR first) decode too, so a log left by an earlier version still replays.
+ * stored row by row: `[logName, rows]`. Records written before this format
+ * (`v8.serialize([[logName, rows], …])`, no COLUMNAR first) decode too, so a log left by an
+ * earlier version still replays.
  */
 import { deserialize, serialize } from 'node:v8';
 import type { AnyTable } from '../tables/index.js';
