@@ -29,6 +29,7 @@ import { crc32 } from 'node:zlib';
 import { PwError } from '../../errors.js';
 import { ALL_TABLES, EMBEDDED_ONLY_TABLES, type AnyTable } from '../tables/index.js';
 import { decodeParts, logName, type LoggedParts } from './write-codec.js';
+import { message } from './serial-queue.js';
 
 export type { LoggedParts } from './write-codec.js';
 
@@ -97,7 +98,7 @@ export function decodeRecords(bytes: Buffer, tables: ReadonlyMap<string, AnyTabl
     try {
       parts = decodeParts(payload, tables);
     } catch (err) {
-      throw new PwError('PW_ERR_STORAGE_READ', { cause: err }, file, `record at byte ${at} cannot be decoded (${err instanceof Error ? err.message : String(err)})`);
+      throw new PwError('PW_ERR_STORAGE_READ', { cause: err }, file, `record at byte ${at} cannot be decoded (${message(err)})`);
     }
     records.push(parts);
     at = end;
@@ -190,7 +191,7 @@ export class IngestLog {
       this.syncs++;
       this.records += group.length;
     } catch (err) {
-      const failure = new PwError('PW_ERR_SINK_WRITE', { cause: err }, segmentPath(this.dir, seq), err instanceof Error ? err.message : String(err));
+      const failure = new PwError('PW_ERR_SINK_WRITE', { cause: err }, segmentPath(this.dir, seq), message(err));
       this.discardPartial();
       for (const w of group) w.reject(failure);
       return;

@@ -30,7 +30,7 @@ import type { Storage } from '../storage.js';
 import type { DuckDbStorageOptions } from './duckdb-storage.js';
 import { outcomeWriteParts, predictionWriteParts } from './buffered-writes.js';
 import { KnownMessageIds, type SharedKnownIds } from './known-message-ids.js';
-import { foldParts, type FoldedWrite, type LoggedParts } from './write-codec.js';
+import { foldParts, unfoldableWrite, type FoldedWrite, type LoggedParts } from './write-codec.js';
 
 /**
  * The storage thread's young generation (V8 sizes it from the machine's memory: 128 MB of new space
@@ -254,7 +254,7 @@ export async function openDuckDbStorageThread(options: DuckDbStorageOptions, hoo
     try {
       write = foldParts(parts);
     } catch (err) {
-      return Promise.reject(new PwError('PW_ERR_SINK_WRITE', { cause: err }, 'folded write', err instanceof Error ? err.message : String(err)));
+      return Promise.reject(unfoldableWrite(err));
     }
     return call({ op: 'writeFolded', write }) as Promise<void>;
   };

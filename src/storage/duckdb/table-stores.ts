@@ -20,7 +20,7 @@ import {
 import type { RequestOutcomeRow } from '../tables/request-outcomes.js';
 import { LOGGED_TABLES, outcomeWriteParts, predictionWriteParts, type BufferedWrites } from './buffered-writes.js';
 import { TABLES_BY_LOG_NAME } from './ingest-log.js';
-import { encodeFolded, unfoldParts, type FoldedWrite, type LoggedParts } from './write-codec.js';
+import { encodeFolded, unfoldableWrite, unfoldParts, type FoldedWrite, type LoggedParts } from './write-codec.js';
 import { systemFilter, type TableReader } from './table-reader.js';
 import type { WriteQueue } from './write-queue.js';
 
@@ -53,7 +53,7 @@ export function foldedWrite(parts: DuckDbParts, folded: FoldedWrite): Promise<vo
   try {
     decoded = unfoldParts(folded, TABLES_BY_LOG_NAME);
   } catch (err) {
-    return Promise.reject(new PwError('PW_ERR_SINK_WRITE', { cause: err }, 'folded write', err instanceof Error ? err.message : String(err)));
+    return Promise.reject(unfoldableWrite(err));
   }
   const other = decoded.find(([table]) => !LOGGED_TABLES.has(table));
   if (other) return Promise.reject(new PwError('PW_ERR_SINK_WRITE', undefined, 'folded write', `${other[0].name} is not written through the ingest log`));

@@ -24,7 +24,9 @@
  * earlier version still replays.
  */
 import { deserialize, serialize } from 'node:v8';
+import { PwError } from '../../errors.js';
 import type { AnyTable } from '../tables/index.js';
+import { message } from './serial-queue.js';
 import type { Rows } from './table-writer.js';
 
 /** One write as logged: each table's rows, stored together. */
@@ -87,6 +89,14 @@ export type FoldedWrite = readonly [typeof COLUMNAR, ...Array<RowWiseTable | Col
 /** `parts` folded: each table by column, a value shared by every row once (see the module comment). */
 export function foldParts(parts: LoggedParts): FoldedWrite {
   return [COLUMNAR, ...parts.map(([table, rows]) => encodeTable(table, rows))];
+}
+
+/**
+ * A write that cannot be folded (not rows) or unfolded (not a folded write of known tables), as
+ * the caller is refused it: PW_ERR_SINK_WRITE, retryable, nothing written.
+ */
+export function unfoldableWrite(err: unknown): PwError {
+  return new PwError('PW_ERR_SINK_WRITE', { cause: err }, 'folded write', message(err));
 }
 
 /** The payload of one folded write: `v8.serialize(folded)`. */
